@@ -1,0 +1,7 @@
+package dev.selat.probe;
+
+/** How a peer is being probed: UDP echo, or a TCP exchange when UDP gets no answers. */
+public enum ProbeTransport {
+  UDP,
+  TCP
+}

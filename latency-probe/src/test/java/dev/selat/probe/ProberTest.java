@@ -1,0 +1,92 @@
+package dev.selat.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The prober against a real responder on loopback. */
+class ProberTest {
+  private static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
+  private static final Duration AWAIT = Duration.ofSeconds(20);
+
+  private final MeterRegistry registry = new SimpleMeterRegistry();
+  private final ScheduledExecutorService owner =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("prober-test-owner").factory());
+  private ProbeResponder responder;
+  private Prober prober;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    responder = ProbeResponder.start(ProbeResponder.Settings.of(LOOPBACK_ANY_PORT, LOOPBACK_ANY_PORT)
+        .withRate(1_000, 1_000), Ticker.system(), registry);
+    prober = Prober.start(Prober.Settings.of("jakarta-probe", LOOPBACK_ANY_PORT).withInterval(Duration.ofMillis(20)),
+        Ticker.system(), owner, new Random(1), registry);
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    prober.close();
+    responder.close();
+    owner.shutdownNow();
+  }
+
+  @Test
+  void setPeers_answeringPeer_measuresRttOverUdp() {
+    ProbePeer peer = new ProbePeer("aws-sg", responder.udpAddress(), responder.tcpAddress(), "vpn");
+
+    prober.setPeers(List.of(peer));
+
+    await().atMost(AWAIT).until(() -> only(prober).estimate().samples() >= 20);
+    PeerEstimate estimate = only(prober);
+    assertThat(estimate.peer()).isEqualTo(peer);
+    assertThat(estimate.transport()).isEqualTo(ProbeTransport.UDP);
+    assertThat(estimate.estimate().stale()).isFalse();
+    assertThat(estimate.estimate().p50()).isPositive().isLessThan(Duration.ofMillis(100));
+    assertThat(registry.get("selat.probe.rtt").tag("peer_site", "aws-sg").tag("path", "vpn").timer().count())
+        .isGreaterThanOrEqualTo(20);
+  }
+
+  @Test
+  void setPeers_udpNeverAnswered_fallsBackToTcpAndKeepsMeasuring() throws IOException {
+    try (DatagramSocket blackHole = new DatagramSocket(LOOPBACK_ANY_PORT)) {
+      InetSocketAddress silentUdp = (InetSocketAddress) blackHole.getLocalSocketAddress();
+      prober.setPeers(List.of(new ProbePeer("alibaba-sg", silentUdp, responder.tcpAddress(), "leased-line")));
+
+      await().atMost(AWAIT).until(() -> only(prober).transport() == ProbeTransport.TCP
+          && only(prober).estimate().samples() >= 10);
+
+      assertThat(only(prober).estimate().p50()).isPositive().isLessThan(Duration.ofMillis(100));
+    }
+  }
+
+  @Test
+  void setPeers_peerRemoved_dropsItsEstimateAndMeters() {
+    ProbePeer peer = new ProbePeer("aws-sg", responder.udpAddress(), responder.tcpAddress(), "vpn");
+    prober.setPeers(List.of(peer));
+    await().atMost(AWAIT).until(() -> only(prober).estimate().samples() >= 1);
+
+    prober.setPeers(List.of());
+
+    await().atMost(AWAIT).until(() -> prober.estimates().join().isEmpty());
+    assertThat(registry.find("selat.probe.rtt").timers()).isEmpty();
+  }
+
+  private static PeerEstimate only(Prober prober) {
+    List<PeerEstimate> estimates = prober.estimates().join();
+    assertThat(estimates).hasSize(1);
+    return estimates.getFirst();
+  }
+}
