@@ -1,0 +1,127 @@
+package dev.selat.consul;
+
+import com.ecwid.consul.SingleUrlParameters;
+import com.ecwid.consul.UrlParameters;
+import com.ecwid.consul.transport.HttpResponse;
+import com.ecwid.consul.transport.TransportException;
+import com.ecwid.consul.v1.ConsulRawClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.http.impl.client.CloseableHttpClient;
+
+/**
+ * {@link SiteReader} over ecwid consul-api's raw client, on our own HttpClient (token header, TLS, bounded pool). JSON is
+ * parsed here into records so no ecwid type leaves this class. With several addresses, a request that gets no response
+ * moves the reader to the next address.
+ */
+final class EcwidSiteReader implements SiteReader {
+  private final SiteConfig config;
+  private final CloseableHttpClient http;
+  private final List<ConsulRawClient> clients;
+  private final AtomicInteger current = new AtomicInteger();
+
+  EcwidSiteReader(SiteConfig config) {
+    this.config = config;
+    this.http = ConsulHttpClients.create(config, config.resolveToken());
+    List<ConsulRawClient> list = new ArrayList<>();
+    for (URI a : config.addresses()) {
+      list.add(ConsulRawClient.Builder.builder()
+          .setHost(a.getScheme() + "://" + a.getHost()).setPort(a.getPort()).setHttpClient(http).build());
+    }
+    this.clients = List.copyOf(list);
+  }
+
+  @Override
+  public QueryResult<Map<String, List<String>>> services(long index, Duration wait) {
+    return get("/v1/catalog/services", blocking(index, wait), ConsulJson::services);
+  }
+
+  @Override
+  public QueryResult<List<CheckState>> healthState(long index, Duration wait) {
+    return get("/v1/health/state/any", blocking(index, wait), ConsulJson::checks);
+  }
+
+  @Override
+  public QueryResult<List<ServiceInstance>> serviceHealth(String service) {
+    return get("/v1/health/service/" + encode(service), common(), ConsulJson::serviceHealth);
+  }
+
+  @Override
+  public QueryResult<List<KvEntry>> kv(String prefix, long index, Duration wait) {
+    List<UrlParameters> params = blocking(index, wait);
+    params.add(new SingleUrlParameters("recurse"));
+    StringBuilder path = new StringBuilder("/v1/kv");
+    for (String segment : prefix.split("/", -1)) {
+      path.append('/').append(encode(segment));
+    }
+    return get(path.toString(), params, ConsulJson::kv);
+  }
+
+  private List<UrlParameters> common() {
+    List<UrlParameters> params = new ArrayList<>();
+    config.datacenter().ifPresent(dc -> params.add(new SingleUrlParameters("dc", dc)));
+    if (config.consistency() == ConsistencyMode.STALE) {
+      params.add(new SingleUrlParameters("stale"));
+    }
+    return params;
+  }
+
+  private List<UrlParameters> blocking(long index, Duration wait) {
+    List<UrlParameters> params = common();
+    if (index > 0) {
+      params.add(new SingleUrlParameters("index", Long.toString(index)));
+      params.add(new SingleUrlParameters("wait", wait.toMillis() + "ms"));
+    }
+    return params;
+  }
+
+  private <T> QueryResult<T> get(String endpoint, List<UrlParameters> params, Function<String, T> parse) {
+    int at = current.get();
+    HttpResponse response;
+    try {
+      response = clients.get(at % clients.size()).makeGetRequest(endpoint, params);
+    } catch (TransportException e) {
+      current.compareAndSet(at, at + 1);
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new ConsulQueryException(config.siteId(), endpoint, 0, cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
+    }
+    int status = response.getStatusCode();
+    boolean kvMissing = status == 404 && endpoint.startsWith("/v1/kv/");
+    if (status != 200 && !kvMissing) {
+      throw new ConsulQueryException(config.siteId(), endpoint, status, response.getContent(), null);
+    }
+    T value;
+    try {
+      value = parse.apply(kvMissing ? "[]" : response.getContent());
+    } catch (ConsulConfigException e) {
+      throw new ConsulQueryException(config.siteId(), endpoint, status, "malformed answer: " + e.getMessage(), e);
+    }
+    Long index = response.getConsulIndex();
+    Boolean leader = response.isConsulKnownLeader();
+    Long lastContact = response.getConsulLastContact();
+    return new QueryResult<>(value, index == null ? 0 : index, leader == null || leader,
+        Duration.ofMillis(lastContact == null ? 0 : lastContact));
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.selat.consul;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** The meters of one site, tagged {@code site}. Thread-safe. */
+final class SiteMetrics {
+  private final String siteId;
+  private final MeterRegistry registry;
+  private final Tags tags;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong lastContactMillis = new AtomicLong();
+  private final AtomicInteger knownLeader = new AtomicInteger(1);
+  private final AtomicInteger services = new AtomicInteger();
+  private final AtomicInteger instances = new AtomicInteger();
+
+  SiteMetrics(String siteId, MeterRegistry registry, Clock clock, Supplier<SiteFreshness> freshness) {
+    this.siteId = siteId;
+    this.registry = registry;
+    this.tags = Tags.of("site", siteId);
+    for (SyncState s : SyncState.values()) {
+      Gauge.builder("selat.consul.site.sync.state", freshness, f -> f.get().state() == s ? 1 : 0)
+          .tags(tags.and("state", s.name().toLowerCase(java.util.Locale.ROOT)))
+          .description("1 for the site's current sync state, 0 for the others").register(registry);
+    }
+    TimeGauge.builder("selat.consul.site.data.age", freshness, TimeUnit.MILLISECONDS,
+            f -> f.get().age(clock.instant()).toMillis())
+        .tags(tags).description("Time since the site's catalog was last known to be current; 0 while synced")
+        .register(registry);
+    Gauge.builder("selat.consul.queries.in.flight", inFlight, AtomicInteger::get).tags(tags)
+        .description("Consul requests (blocking queries and fetches) waiting for an answer").register(registry);
+    TimeGauge.builder("selat.consul.last.contact", lastContactMillis, TimeUnit.MILLISECONDS, AtomicLong::get).tags(tags)
+        .description("X-Consul-LastContact of the latest answer (stale reads)").register(registry);
+    Gauge.builder("selat.consul.known.leader", knownLeader, AtomicInteger::get).tags(tags)
+        .description("X-Consul-KnownLeader of the latest answer, 1 or 0").register(registry);
+    Gauge.builder("selat.consul.site.services", services, AtomicInteger::get).tags(tags)
+        .description("Selected services in the site's latest catalog").register(registry);
+    Gauge.builder("selat.consul.site.instances", instances, AtomicInteger::get).tags(tags)
+        .description("Selected instances in the site's latest catalog").register(registry);
+  }
+
+  String siteId() {
+    return siteId;
+  }
+
+  void queryStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  void queryFinished(String endpoint, Duration latency, boolean ok) {
+    inFlight.decrementAndGet();
+    Timer.builder("selat.consul.query.latency").tags(tags.and("endpoint", endpoint))
+        .description("Time to answer a Consul request, blocking time included").register(registry).record(latency);
+    if (!ok) {
+      Counter.builder("selat.consul.query.errors").tags(tags.and("endpoint", endpoint))
+          .description("Consul requests that failed").register(registry).increment();
+    }
+  }
+
+  void indexReset(String endpoint) {
+    Counter.builder("selat.consul.index.resets").tags(tags.and("endpoint", endpoint))
+        .description("Blocking queries whose index went backwards and were reset").register(registry).increment();
+  }
+
+  void leader(boolean known, Duration lastContact) {
+    knownLeader.set(known ? 1 : 0);
+    lastContactMillis.set(lastContact.toMillis());
+  }
+
+  void catalog(SiteCatalog catalog) {
+    services.set(catalog.services().size());
+    instances.set(catalog.instanceCount());
+  }
+}

@@ -1,0 +1,27 @@
+package dev.selat.consul;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Consul reads a site watcher needs, already parsed into records. {@code index} 0 means a plain read; otherwise the
+ * call blocks up to {@code wait} for a change past {@code index}. Calls block the calling (virtual) thread; implementations
+ * are thread-safe. Failures throw {@link ConsulQueryException}.
+ */
+interface SiteReader extends AutoCloseable {
+  /** /v1/catalog/services: service name to the union of its instances' tags. */
+  QueryResult<Map<String, List<String>>> services(long index, Duration wait);
+
+  /** /v1/health/state/any: every check of the site. */
+  QueryResult<List<CheckState>> healthState(long index, Duration wait);
+
+  /** /v1/health/service/:name, a plain read: every instance with its aggregated status (empty if none). */
+  QueryResult<List<ServiceInstance>> serviceHealth(String service);
+
+  /** /v1/kv/:prefix?recurse (empty when no key). */
+  QueryResult<List<KvEntry>> kv(String prefix, long index, Duration wait);
+
+  @Override
+  void close();
+}

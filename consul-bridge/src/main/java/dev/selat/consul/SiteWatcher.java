@@ -1,0 +1,354 @@
+package dev.selat.consul;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches one site's Consul and publishes its {@link SiteCatalog}s.
+ *
+ * <p>Two blocking queries per site: the service list ({@code /v1/catalog/services}) says which services exist, the
+ * health state ({@code /v1/health/state/any}) says, by each check's ModifyIndex, which services' health changed. Only
+ * the services that changed are then fetched ({@code /v1/health/service/:s}, plain reads), at most
+ * {@code maxConnections - 2 - kvWatches} at a time. A service-list index that rises with no name or tag change (a
+ * registration change that touched no check, e.g. a new address) makes every selected service be fetched again.
+ *
+ * <p>Threading: all state is owned by one serial executor per site (a single virtual thread); requests run on virtual
+ * threads and post their results back to it. Listeners are called on their own virtual thread, latest state wins.
+ */
+final class SiteWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SiteWatcher.class);
+
+  private final SiteConfig config;
+  private final SiteReader reader;
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final SiteMetrics metrics;
+  private final ScheduledThreadPoolExecutor owner;
+  private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+  private final List<LatestDelivery> listeners = new CopyOnWriteArrayList<>();
+  private final Backoff fetchBackoff;
+
+  // Owned by the owner executor.
+  private Map<String, List<String>> serviceTags = Map.of();
+  private boolean servicesLoaded;
+  private boolean checksLoaded;
+  private Map<String, CheckState> checks = Map.of();
+  private final Map<String, ServiceEntry> entries = new HashMap<>();
+  private final Set<String> dirty = new LinkedHashSet<>();
+  private final Set<String> fetching = new HashSet<>();
+  private final Set<String> retrying = new HashSet<>();
+  private final Set<String> failing = new HashSet<>();
+  private int kvWatches;
+  private boolean syncedOnce;
+  private boolean startBudgetSpent;
+  private Instant staleSince;
+  private String lastError = "";
+  private long generation;
+  private SiteCatalog published;
+
+  private volatile SiteFreshness freshness = SiteFreshness.SYNCING;
+  private volatile Optional<ConsulQueryException> lastFailure = Optional.empty();
+  private volatile SiteCatalog latest;
+
+  SiteWatcher(SiteConfig config, SiteReader reader, Clock clock, MeterRegistry registry, RandomGenerator random) {
+    this.config = config;
+    this.reader = reader;
+    this.clock = clock;
+    this.random = random;
+    this.metrics = new SiteMetrics(config.siteId(), registry, clock, () -> freshness);
+    this.owner = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("consul-site-" + config.siteId()).factory(),
+        new ScheduledThreadPoolExecutor.DiscardPolicy());
+    this.owner.setRemoveOnCancelPolicy(true);
+    this.fetchBackoff = new Backoff(config.backoffBase(), config.backoffCap(), random);
+  }
+
+  void start() {
+    owner.execute(() -> {
+      publish();
+      catalogWatch("services", idx -> reader.services(idx, config.blockingWait()), this::onServices);
+      catalogWatch("health_state", idx -> reader.healthState(idx, config.blockingWait()), this::onChecks);
+      owner.schedule(() -> {
+        startBudgetSpent = true;
+        refresh();
+      }, config.startBudget().toNanos(), TimeUnit.NANOSECONDS);
+    });
+  }
+
+  /** A watch whose failures make the site's catalog stale. */
+  private <T> void catalogWatch(String endpoint, LongFunction<QueryResult<T>> query, Consumer<T> onValue) {
+    new BlockingWatch<>(endpoint, config, owner, io, clock, random, metrics, query, r -> {
+      failing.remove(endpoint);
+      onValue.accept(r.value());
+      refresh();
+    }, (e, started) -> failed(endpoint, e, started)).start();
+  }
+
+  void addListener(Consumer<SiteCatalog> listener) {
+    LatestDelivery d = new LatestDelivery(listener, io);
+    listeners.add(d);
+    SiteCatalog now = latest;
+    if (now != null) {
+      d.offer(now);
+    }
+  }
+
+  /** Watches a KV prefix: the listener gets every key at first, then the changes, on the site's owner thread. */
+  void watchKv(String prefix, Consumer<List<KvChange>> listener) {
+    owner.execute(() -> {
+      if (config.maxConnections() - 2 - (kvWatches + 1) < 1) {
+        log.error("site {}: cannot watch KV prefix {}: no connection left", config.siteId(), prefix);
+        throw new ConsulConfigException("sites." + config.siteId() + ".maxConnections", "too small for another KV watch");
+      }
+      kvWatches++;
+      KvDiff diff = new KvDiff();
+      // A failing KV read leaves the catalog's freshness alone: the keys are not part of it.
+      new BlockingWatch<List<KvEntry>>("kv", config, owner, io, clock, random, metrics,
+          idx -> reader.kv(prefix, idx, config.blockingWait()), r -> {
+            List<KvChange> changes = diff.apply(r.value());
+            if (!changes.isEmpty()) {
+              listener.accept(changes);
+            }
+          }, (e, started) -> report(e)).start();
+    });
+  }
+
+  SiteFreshness freshness() {
+    return freshness;
+  }
+
+  Optional<SiteCatalog> latest() {
+    return Optional.ofNullable(latest);
+  }
+
+  Optional<ConsulQueryException> lastFailure() {
+    return lastFailure;
+  }
+
+  private void onServices(Map<String, List<String>> all) {
+    Map<String, List<String>> selected = new HashMap<>();
+    all.forEach((name, tags) -> {
+      if (config.selector().mayMatch(tags)) {
+        selected.put(name, tags);
+      }
+    });
+    boolean explained = !servicesLoaded;
+    for (String name : serviceTags.keySet()) {
+      if (!selected.containsKey(name)) {
+        entries.remove(name);
+        dirty.remove(name);
+        retrying.remove(name);
+        explained = true;
+      }
+    }
+    for (Map.Entry<String, List<String>> e : selected.entrySet()) {
+      if (!e.getValue().equals(serviceTags.get(e.getKey()))) {
+        dirty.add(e.getKey());
+        explained = true;
+      }
+    }
+    if (!explained) {
+      dirty.addAll(selected.keySet());
+    }
+    serviceTags = selected;
+    servicesLoaded = true;
+  }
+
+  private void onChecks(List<CheckState> next) {
+    Map<String, CheckState> byKey = new HashMap<>(next.size() * 2);
+    for (CheckState c : next) {
+      byKey.put(c.node() + '\0' + c.checkId(), c);
+    }
+    if (checksLoaded) {
+      Set<String> nodes = new HashSet<>();
+      byKey.forEach((key, c) -> {
+        CheckState before = checks.get(key);
+        if (before == null || before.modifyIndex() != c.modifyIndex()) {
+          touched(c, nodes);
+        }
+      });
+      checks.forEach((key, c) -> {
+        if (!byKey.containsKey(key)) {
+          touched(c, nodes);
+        }
+      });
+      if (!nodes.isEmpty()) {
+        entries.forEach((name, entry) -> {
+          if (entry.instances().stream().anyMatch(i -> nodes.contains(i.node()))) {
+            dirty.add(name);
+          }
+        });
+      }
+    }
+    checks = byKey;
+    checksLoaded = true;
+  }
+
+  private void touched(CheckState c, Set<String> nodes) {
+    if (c.isNodeCheck()) {
+      nodes.add(c.node());
+    } else if (serviceTags.containsKey(c.serviceName())) {
+      dirty.add(c.serviceName());
+    }
+  }
+
+  /** Starts fetches of dirty services up to the connection budget, then re-evaluates freshness and publishes. */
+  private void refresh() {
+    int limit = config.maxConnections() - 2 - kvWatches;
+    var it = dirty.iterator();
+    while (fetching.size() < limit && it.hasNext()) {
+      String name = it.next();
+      if (fetching.add(name)) {
+        it.remove();
+        fetch(name);
+      }
+    }
+    updateFreshness();
+    if (fetching.isEmpty()) {
+      publish();
+    }
+  }
+
+  private void fetch(String name) {
+    Instant started = clock.instant();
+    metrics.queryStarted();
+    io.execute(() -> {
+      try {
+        List<ServiceInstance> instances = reader.serviceHealth(name).value();
+        owner.execute(() -> fetched(name, instances, started));
+      } catch (RuntimeException e) {
+        ConsulQueryException q = e instanceof ConsulQueryException c ? c
+            : new ConsulQueryException(config.siteId(), "/v1/health/service/" + name, 0, e.toString(), e);
+        owner.execute(() -> fetchFailed(name, q, started));
+      }
+    });
+  }
+
+  private void fetched(String name, List<ServiceInstance> instances, Instant started) {
+    metrics.queryFinished("service_health", Duration.between(started, clock.instant()), true);
+    fetching.remove(name);
+    if (serviceTags.containsKey(name)) {
+      ServiceEntry entry = new ServiceEntry(name, instances.stream().filter(config.selector()::matches).toList());
+      if (!entry.equals(entries.get(name))) {
+        entries.put(name, entry);
+      }
+    }
+    if (retrying.isEmpty()) {
+      failing.remove("service_health");
+      fetchBackoff.reset();
+    }
+    refresh();
+  }
+
+  private void fetchFailed(String name, ConsulQueryException e, Instant started) {
+    metrics.queryFinished("service_health", Duration.between(started, clock.instant()), false);
+    fetching.remove(name);
+    if (serviceTags.containsKey(name) && retrying.add(name) && retrying.size() == 1) {
+      owner.schedule(() -> {
+        dirty.addAll(retrying);
+        retrying.clear();
+        refresh();
+      }, fetchBackoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
+    }
+    failed("service_health", e, started);
+  }
+
+  private void failed(String endpoint, ConsulQueryException e, Instant started) {
+    failing.add(endpoint);
+    report(e);
+    if (syncedOnce && staleSince == null) {
+      staleSince = started;
+      Duration left = config.stalenessBudget().minus(Duration.between(started, clock.instant()));
+      owner.schedule(this::refresh, Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
+    }
+    refresh();
+  }
+
+  /** Logs a failure once per distinct message (the next ones at debug), so a long outage does not flood the log. */
+  private void report(ConsulQueryException e) {
+    lastFailure = Optional.of(e);
+    if (!e.getMessage().equals(lastError)) {
+      lastError = e.getMessage();
+      log.warn("{}", e.getMessage());
+    } else {
+      log.debug("{}", e.getMessage());
+    }
+  }
+
+  private void updateFreshness() {
+    if (!syncedOnce) {
+      if (servicesLoaded && checksLoaded && failing.isEmpty() && dirty.isEmpty() && fetching.isEmpty()
+          && retrying.isEmpty()) {
+        syncedOnce = true;
+        log.info("site {}: synced, {} services", config.siteId(), entries.size());
+      } else {
+        freshness = startBudgetSpent ? new SiteFreshness(SyncState.EXPIRED, Optional.empty(), false) : SiteFreshness.SYNCING;
+        return;
+      }
+    }
+    if (failing.isEmpty() && retrying.isEmpty()) {
+      if (staleSince != null) {
+        log.info("site {}: recovered after {}", config.siteId(), Duration.between(staleSince, clock.instant()));
+      }
+      staleSince = null;
+      lastError = "";
+      freshness = SiteFreshness.SYNCED;
+      return;
+    }
+    Instant since = staleSince == null ? clock.instant() : staleSince;
+    staleSince = since;
+    boolean expired = Duration.between(since, clock.instant()).compareTo(config.stalenessBudget()) >= 0;
+    freshness = new SiteFreshness(expired ? SyncState.EXPIRED : SyncState.STALE, Optional.of(since),
+        expired && config.stalenessMode() == StalenessMode.DECAY);
+  }
+
+  /** Publishes a new generation when the visible catalog or the sync state changed. */
+  private void publish() {
+    SiteFreshness f = freshness;
+    boolean drop = f.state() == SyncState.EXPIRED && config.stalenessMode() == StalenessMode.DROP;
+    Map<String, ServiceEntry> visible = new HashMap<>();
+    if (syncedOnce && !drop) {
+      entries.forEach((name, entry) -> {
+        if (!entry.instances().isEmpty()) {
+          visible.put(name, entry);
+        }
+      });
+    }
+    if (published != null && published.freshness().state() == f.state() && published.freshness().decayed() == f.decayed()
+        && published.services().equals(visible)) {
+      return;
+    }
+    Map<String, ServiceEntry> before = published == null ? Map.of() : published.services();
+    published = new SiteCatalog(config.siteId(), config.region(), generation++, visible,
+        CatalogDelta.between(before, visible), f);
+    latest = published;
+    metrics.catalog(published);
+    listeners.forEach(l -> l.offer(published));
+  }
+
+  @Override
+  public void close() {
+    owner.shutdownNow();
+    reader.close();
+    io.shutdownNow();
+    owner.shutdownNow();
+  }
+}

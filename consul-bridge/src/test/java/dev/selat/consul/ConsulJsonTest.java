@@ -1,0 +1,98 @@
+package dev.selat.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConsulJsonTest {
+
+  private static String entry(String serviceAddress, String weights, String checks) {
+    return """
+        {"Node":{"ID":"n1","Node":"node-1","Address":"10.0.0.1","Datacenter":"dc1"},
+         "Service":{"ID":"web-1","Service":"web","Tags":["v1","primary"],"Address":"%s","Meta":{"version":"1.2"},
+                    "Port":8080%s},
+         "Checks":[%s]}""".formatted(serviceAddress, weights, checks);
+  }
+
+  private static String check(String id, String status) {
+    return "{\"Node\":\"node-1\",\"CheckID\":\"" + id + "\",\"Status\":\"" + status + "\",\"ServiceName\":\"web\"}";
+  }
+
+  @Test
+  void serviceHealth_fullEntry_becomesInstance() {
+    List<ServiceInstance> out = ConsulJson.serviceHealth("[" + entry("10.1.1.1", ",\"Weights\":{\"Passing\":10,\"Warning\":2}",
+        check("serfHealth", "passing") + "," + check("service:web-1", "passing")) + "]");
+    assertThat(out).containsExactly(new ServiceInstance("web-1", "node-1", "10.1.1.1", 8080, List.of("v1", "primary"),
+        Map.of("version", "1.2"), new Weights(10, 2), HealthStatus.PASSING));
+  }
+
+  @Test
+  void serviceHealth_emptyServiceAddress_usesNodeAddress() {
+    ServiceInstance i = ConsulJson.serviceHealth("[" + entry("", "", "") + "]").get(0);
+    assertThat(i.address()).isEqualTo("10.0.0.1");
+    assertThat(i.weights()).isEqualTo(Weights.DEFAULT);
+  }
+
+  @Test
+  void serviceHealth_checks_aggregateToWorst() {
+    String warn = "[" + entry("a", "", check("serfHealth", "passing") + "," + check("c", "warning")) + "]";
+    String crit = "[" + entry("a", "", check("serfHealth", "critical") + "," + check("c", "warning")) + "]";
+    assertThat(ConsulJson.serviceHealth(warn).get(0).status()).isEqualTo(HealthStatus.WARNING);
+    assertThat(ConsulJson.serviceHealth(crit).get(0).status()).isEqualTo(HealthStatus.CRITICAL);
+  }
+
+  @Test
+  void serviceHealth_maintenanceChecks_areMaintenance() {
+    String service = "[" + entry("a", "", check("_service_maintenance:web-1", "critical")) + "]";
+    String node = "[" + entry("a", "", check("_node_maintenance", "critical") + "," + check("c", "passing")) + "]";
+    assertThat(ConsulJson.serviceHealth(service).get(0).status()).isEqualTo(HealthStatus.MAINTENANCE);
+    assertThat(ConsulJson.serviceHealth(node).get(0).status()).isEqualTo(HealthStatus.MAINTENANCE);
+  }
+
+  @Test
+  void serviceHealth_unknownStatus_namesTheCheck() {
+    assertThatThrownBy(() -> ConsulJson.serviceHealth("[" + entry("a", "", check("c1", "bogus")) + "]"))
+        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("Checks[c1].Status:");
+  }
+
+  @Test
+  void serviceHealth_missingServiceId_namesTheField() {
+    assertThatThrownBy(() -> ConsulJson.serviceHealth("[{\"Node\":{\"Node\":\"n\",\"Address\":\"a\"},\"Service\":{}}]"))
+        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("ID:");
+  }
+
+  @Test
+  void services_nullTags_areEmpty() {
+    assertThat(ConsulJson.services("{\"consul\":[],\"web\":[\"v1\"],\"db\":null}"))
+        .containsEntry("consul", List.of()).containsEntry("web", List.of("v1")).containsEntry("db", List.of());
+  }
+
+  @Test
+  void checks_nodeCheck_hasEmptyServiceName() {
+    List<CheckState> out = ConsulJson.checks(
+        "[{\"Node\":\"n1\",\"CheckID\":\"serfHealth\",\"ServiceName\":\"\",\"ModifyIndex\":12}]");
+    assertThat(out).containsExactly(new CheckState("n1", "serfHealth", "", 12));
+    assertThat(out.get(0).isNodeCheck()).isTrue();
+  }
+
+  @Test
+  void kv_base64Values_areDecoded() {
+    assertThat(ConsulJson.kv("[{\"Key\":\"selat/p/a\",\"Value\":\"aGVsbG8=\",\"ModifyIndex\":5},"
+        + "{\"Key\":\"selat/p/\",\"Value\":null,\"ModifyIndex\":3}]"))
+        .containsExactly(new KvEntry("selat/p/a", Optional.of("hello"), 5), new KvEntry("selat/p/", Optional.empty(), 3));
+  }
+
+  @Test
+  void kvDiff_writesAndDeletes_becomeChanges() {
+    KvDiff diff = new KvDiff();
+    assertThat(diff.apply(List.of(new KvEntry("a", Optional.of("1"), 5))))
+        .containsExactly(new KvChange("a", Optional.of("1"), 5, false));
+    assertThat(diff.apply(List.of(new KvEntry("a", Optional.of("1"), 5)))).isEmpty();
+    assertThat(diff.apply(List.of(new KvEntry("b", Optional.of("2"), 9))))
+        .containsExactlyInAnyOrder(new KvChange("b", Optional.of("2"), 9, false), new KvChange("a", Optional.empty(), 5, true));
+  }
+}
