@@ -1,0 +1,163 @@
+package dev.selat.xds;
+
+import dev.selat.xds.XdsStreamInfo.Protocol;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Incremental xDS: a response carries only resources whose version differs from what the client
+ * holds, and lists removals. A reconnecting client's initial_resource_versions seed what it holds.
+ */
+final class DeltaStream
+    extends XdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaStream.State> {
+
+  static final class State extends XdsStream.TypeState {
+    /** name -> version the client holds, as of its last ACK. */
+    final Map<String, String> held = new HashMap<>();
+    List<VersionedResource> inflightResources = List.of();
+    List<String> inflightRemoved = List.of();
+    boolean seen;
+
+    State(String typeUrl) {
+      super(typeUrl);
+    }
+
+    List<VersionedResource> changed(ResourceSnapshot snapshot) {
+      List<VersionedResource> out = new ArrayList<>();
+      for (VersionedResource r : desired(snapshot)) {
+        if (!isNacked(r) && !r.version().equals(held.get(r.name()))) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
+
+    List<String> removed(ResourceSnapshot snapshot) {
+      Map<String, VersionedResource> all = snapshot.resources(typeUrl);
+      List<String> out = new ArrayList<>();
+      for (String name : held.keySet()) {
+        if (!all.containsKey(name)) {
+          out.add(name);
+        }
+      }
+      return out;
+    }
+  }
+
+  DeltaStream(StreamContext ctx, ServerCallStreamObserver<DeltaDiscoveryResponse> out, String service,
+      String fixedTypeUrl, List<X509Certificate> clientChain) {
+    super(ctx, Protocol.DELTA, out, service, fixedTypeUrl, clientChain);
+  }
+
+  @Override
+  State newTypeState(String typeUrl) {
+    return new State(typeUrl);
+  }
+
+  @Override
+  Node nodeOf(DeltaDiscoveryRequest request) {
+    return request.hasNode() ? request.getNode() : null;
+  }
+
+  @Override
+  String typeUrlOf(DeltaDiscoveryRequest request) {
+    return request.getTypeUrl();
+  }
+
+  @Override
+  void apply(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
+    boolean first = !s.seen;
+    s.seen = true;
+    if (first && request.getResourceNamesSubscribeCount() == 0 && TypeUrls.isFullState(s.typeUrl)) {
+      s.wildcard = true; // legacy wildcard: Listener and Cluster with nothing named
+    }
+    for (String name : request.getResourceNamesSubscribeList()) {
+      if ("*".equals(name)) {
+        s.wildcard = true;
+      } else {
+        s.names.add(name);
+      }
+    }
+    for (String name : request.getResourceNamesUnsubscribeList()) {
+      if ("*".equals(name)) {
+        s.wildcard = false;
+      } else {
+        s.names.remove(name);
+        s.held.remove(name);
+      }
+    }
+    if (first) {
+      request.getInitialResourceVersionsMap().forEach((name, version) -> {
+        if (s.wildcard || s.names.contains(name)) {
+          s.held.put(name, version);
+          s.responded = true;
+        }
+      });
+    }
+    if (s.inflightNonce != null && s.inflightNonce.equals(request.getResponseNonce())) {
+      if (request.hasErrorDetail()) {
+        for (VersionedResource r : s.inflightResources) {
+          s.nacked.put(r.name(), r.version());
+        }
+        nacked(s, request.getErrorDetail().getMessage());
+      } else {
+        for (VersionedResource r : s.inflightResources) {
+          if (s.wildcard || s.names.contains(r.name())) {
+            s.held.put(r.name(), r.version());
+          }
+        }
+        s.inflightRemoved.forEach(s.held::remove);
+        acked(s);
+      }
+      s.inflightResources = List.of();
+      s.inflightRemoved = List.of();
+    }
+  }
+
+  @Override
+  boolean hasAdditions(State s, ResourceSnapshot snapshot) {
+    if (!s.responded && s.wildcard) {
+      return true; // a wildcard subscriber waits for a first answer, even an empty one
+    }
+    return !s.changed(snapshot).isEmpty();
+  }
+
+  @Override
+  boolean hasRemovals(State s, ResourceSnapshot snapshot) {
+    return !s.removed(snapshot).isEmpty();
+  }
+
+  @Override
+  void sendAdditions(State s, SnapshotStore.Published current) {
+    respond(s, current, s.changed(current.snapshot()), List.of());
+  }
+
+  @Override
+  void sendRemovals(State s, SnapshotStore.Published current) {
+    respond(s, current, List.of(), s.removed(current.snapshot()));
+  }
+
+  private void respond(State s, SnapshotStore.Published current, List<VersionedResource> resources,
+      List<String> removed) {
+    String nonce = nextNonce();
+    DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
+        .setSystemVersionInfo(current.snapshot().version())
+        .setTypeUrl(s.typeUrl)
+        .setNonce(nonce)
+        .addAllRemovedResources(removed);
+    for (VersionedResource r : resources) {
+      response.addResources(r.toDeltaResource());
+    }
+    DeltaDiscoveryResponse built = response.build();
+    s.inflightResources = resources;
+    s.inflightRemoved = removed;
+    send(s, nonce, built, built.getSerializedSize(), current, resources, removed);
+  }
+}

@@ -1,0 +1,17 @@
+package dev.selat.xds;
+
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every stream of one server shares. */
+record StreamContext(
+    SnapshotStore store,
+    XdsMetrics metrics,
+    XdsCallbacks callbacks,
+    NodeGroupMapper mapper,
+    NodeIdentityVerifier verifier,
+    StreamAdmission admission,
+    Clock clock,
+    Executor executor,
+    AtomicLong streamIds) {}

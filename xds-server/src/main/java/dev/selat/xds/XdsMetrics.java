@@ -1,0 +1,91 @@
+package dev.selat.xds;
+
+import dev.selat.xds.XdsStreamInfo.Protocol;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server's meters, created once so the hot path only increments. Tags are a small fixed set:
+ * protocol (sotw, delta), type (cds, eds, lds, rds, other), service (ads or a type).
+ */
+final class XdsMetrics {
+  private static final List<String> TYPES = List.of("cds", "eds", "lds", "rds", "other");
+  private static final List<String> SERVICES = List.of("ads", "cds", "eds", "lds", "rds");
+
+  private final Map<String, AtomicInteger> streams = new HashMap<>();
+  private final Map<String, Counter> responses = new HashMap<>();
+  private final Map<String, Counter> bytesSent = new HashMap<>();
+  private final Map<String, Counter> acks = new HashMap<>();
+  private final Map<String, Counter> nacks = new HashMap<>();
+  private final Map<String, Timer> publishToAck = new HashMap<>();
+  private final Map<String, Counter> rejected = new HashMap<>();
+
+  XdsMetrics(MeterRegistry registry) {
+    for (Protocol protocol : Protocol.values()) {
+      String p = protocol.tag();
+      for (String service : SERVICES) {
+        AtomicInteger count = new AtomicInteger();
+        Gauge.builder("selat.xds.streams", count, AtomicInteger::get)
+            .description("Open xDS streams")
+            .tags("protocol", p, "service", service)
+            .register(registry);
+        streams.put(p + service, count);
+      }
+      for (String type : TYPES) {
+        String key = p + type;
+        responses.put(key, Counter.builder("selat.xds.responses").description("Responses sent")
+            .tags("protocol", p, "type", type).register(registry));
+        bytesSent.put(key, Counter.builder("selat.xds.bytes.sent").baseUnit("bytes")
+            .description("Serialized size of responses sent").tags("protocol", p, "type", type)
+            .register(registry));
+        acks.put(key, Counter.builder("selat.xds.acks").description("Responses ACKed")
+            .tags("protocol", p, "type", type).register(registry));
+        nacks.put(key, Counter.builder("selat.xds.nacks").description("Responses NACKed")
+            .tags("protocol", p, "type", type).register(registry));
+        publishToAck.put(key, Timer.builder("selat.xds.publish.ack.latency")
+            .description("From publishing a snapshot to the ACK of the response built from it")
+            .tags("protocol", p, "type", type).publishPercentileHistogram().register(registry));
+      }
+    }
+    for (String reason : List.of("rate", "concurrent", "identity", "invalid")) {
+      rejected.put(reason, Counter.builder("selat.xds.streams.rejected")
+          .description("Streams refused").tag("reason", reason).register(registry));
+    }
+  }
+
+  void streamOpened(Protocol protocol, String service) {
+    streams.get(protocol.tag() + service).incrementAndGet();
+  }
+
+  void streamClosed(Protocol protocol, String service) {
+    streams.get(protocol.tag() + service).decrementAndGet();
+  }
+
+  void response(Protocol protocol, String typeUrl, int bytes) {
+    String key = protocol.tag() + TypeUrls.shortName(typeUrl);
+    responses.get(key).increment();
+    bytesSent.get(key).increment(bytes);
+  }
+
+  void ack(Protocol protocol, String typeUrl, Duration sincePublish) {
+    String key = protocol.tag() + TypeUrls.shortName(typeUrl);
+    acks.get(key).increment();
+    publishToAck.get(key).record(sincePublish);
+  }
+
+  void nack(Protocol protocol, String typeUrl) {
+    nacks.get(protocol.tag() + TypeUrls.shortName(typeUrl)).increment();
+  }
+
+  /** @param reason one of rate, concurrent, identity, invalid */
+  void rejected(String reason) {
+    rejected.get(reason).increment();
+  }
+}

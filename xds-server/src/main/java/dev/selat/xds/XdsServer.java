@@ -1,0 +1,268 @@
+package dev.selat.xds;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Selat's xDS server: ADS and the per-type CDS/EDS/LDS/RDS services, SotW and Delta, serving
+ * whatever is {@linkplain #publish published} per group. Thread-safe; start once, close once.
+ */
+public final class XdsServer implements SnapshotPublisher, AutoCloseable {
+  private final Server server;
+  private final SnapshotStore store;
+  private final ExecutorService ownedExecutor;
+
+  private XdsServer(Server server, SnapshotStore store, ExecutorService ownedExecutor) {
+    this.server = server;
+    this.store = store;
+    this.ownedExecutor = ownedExecutor;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The bound port, or -1 in-process. */
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void publish(String group, ResourceSnapshot snapshot) {
+    store.publish(group, snapshot);
+  }
+
+  @Override
+  public void publishAllowingEmpty(String group, ResourceSnapshot snapshot) {
+    store.publishAllowingEmpty(group, snapshot);
+  }
+
+  /** Stops accepting streams, gives open ones a few seconds, then cuts them. */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      if (ownedExecutor != null) {
+        ownedExecutor.shutdownNow();
+      }
+    }
+  }
+
+  /** Configures and starts a server. Defaults suit production; tests set a port or in-process name. */
+  public static final class Builder {
+    private InetSocketAddress address = new InetSocketAddress(18000);
+    private String inProcessName;
+    private Path certChain;
+    private Path privateKey;
+    private Path trustedClientCa;
+    private double maxNewStreamsPerSecond = 1_000;
+    private int maxConcurrentStreams = 20_000;
+    private Duration maxConnectionAge = Duration.ofMinutes(30);
+    private Duration maxConnectionAgeGrace = Duration.ofMinutes(1);
+    private Duration keepAliveTime = Duration.ofSeconds(30);
+    private Duration keepAliveTimeout = Duration.ofSeconds(10);
+    private int maxRstFramesPerWindow = 200;
+    private int rstWindowSeconds = 10;
+    private NodeGroupMapper mapper = NodeGroupMapper.byNodeCluster();
+    private NodeIdentityVerifier verifier = NodeIdentityVerifier.permitAll();
+    private XdsCallbacks callbacks = XdsCallbacks.NONE;
+    private MeterRegistry meterRegistry;
+    private Clock clock = Clock.systemUTC();
+    private Executor executor;
+
+    private Builder() {}
+
+    /** Listens on {@code address} (default: every interface, port 18000). */
+    public Builder address(InetSocketAddress address) {
+      this.address = requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Serves in-process only, under {@code name} (tests, benchmarks). */
+    public Builder inProcess(String name) {
+      this.inProcessName = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** TLS with a server certificate chain and PKCS#8 private key (PEM files). */
+    public Builder tls(Path certChain, Path privateKey) {
+      this.certChain = requireNonNull(certChain, "certChain");
+      this.privateKey = requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /** Mutual TLS: like {@link #tls}, and every client must present a certificate signed by {@code trustedClientCa}. */
+    public Builder mtls(Path certChain, Path privateKey, Path trustedClientCa) {
+      tls(certChain, privateKey);
+      this.trustedClientCa = requireNonNull(trustedClientCa, "trustedClientCa");
+      return this;
+    }
+
+    /** New streams admitted per second (bursts up to one second's worth); beyond: RESOURCE_EXHAUSTED. */
+    public Builder maxNewStreamsPerSecond(double perSecond) {
+      this.maxNewStreamsPerSecond = perSecond;
+      return this;
+    }
+
+    /** Streams open at once; beyond: RESOURCE_EXHAUSTED. */
+    public Builder maxConcurrentStreams(int max) {
+      this.maxConcurrentStreams = max;
+      return this;
+    }
+
+    /** Connections are closed after about this age (gRPC adds +-10% jitter), then a grace period. */
+    public Builder maxConnectionAge(Duration age, Duration grace) {
+      this.maxConnectionAge = requireNonNull(age, "age");
+      this.maxConnectionAgeGrace = requireNonNull(grace, "grace");
+      return this;
+    }
+
+    public Builder keepAlive(Duration time, Duration timeout) {
+      this.keepAliveTime = requireNonNull(time, "time");
+      this.keepAliveTimeout = requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** HTTP/2 rapid-reset protection: a connection sending more RST_STREAMs than this per window is closed. */
+    public Builder maxRstFramesPerWindow(int maxRstFrames, int windowSeconds) {
+      this.maxRstFramesPerWindow = maxRstFrames;
+      this.rstWindowSeconds = windowSeconds;
+      return this;
+    }
+
+    public Builder nodeGroupMapper(NodeGroupMapper mapper) {
+      this.mapper = requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    public Builder nodeIdentityVerifier(NodeIdentityVerifier verifier) {
+      this.verifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    public Builder callbacks(XdsCallbacks callbacks) {
+      this.callbacks = requireNonNull(callbacks, "callbacks");
+      return this;
+    }
+
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = requireNonNull(registry, "registry");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Where stream work (diffing, building and sending responses) runs; each stream is serial on
+     * it. Default: a pool with one thread per core, owned by the server.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = requireNonNull(executor, "executor");
+      return this;
+    }
+
+    public XdsServer start() throws IOException {
+      requireNonNull(meterRegistry, "meterRegistry: required");
+      ExecutorService owned = executor == null ? newStreamPool() : null;
+      SnapshotStore store = new SnapshotStore(clock);
+      StreamContext ctx = new StreamContext(store, new XdsMetrics(meterRegistry), callbacks, mapper, verifier,
+          new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), clock,
+          executor != null ? executor : owned, new AtomicLong());
+      ServerBuilder<?> builder = inProcessName != null
+          ? InProcessServerBuilder.forName(inProcessName)
+          : netty();
+      ClientCertificates certificates = new ClientCertificates();
+      for (BindableService service : new DiscoveryServices(ctx).all()) {
+        builder.addService(ServerInterceptors.intercept(service, certificates));
+      }
+      // Handlers only enqueue onto stream executors, so they may run on transport threads.
+      builder.directExecutor();
+      try {
+        return new XdsServer(builder.build().start(), store, owned);
+      } catch (IOException | RuntimeException e) {
+        if (owned != null) {
+          owned.shutdownNow();
+        }
+        throw e;
+      }
+    }
+
+    private NettyServerBuilder netty() throws IOException {
+      if (maxRstFramesPerWindow <= 0 || rstWindowSeconds <= 0) {
+        throw new IllegalArgumentException("maxRstFramesPerWindow: both values must be > 0");
+      }
+      return NettyServerBuilder.forAddress(address, credentials())
+          .maxConnectionAge(maxConnectionAge.toMillis(), TimeUnit.MILLISECONDS)
+          .maxConnectionAgeGrace(maxConnectionAgeGrace.toMillis(), TimeUnit.MILLISECONDS)
+          .keepAliveTime(keepAliveTime.toMillis(), TimeUnit.MILLISECONDS)
+          .keepAliveTimeout(keepAliveTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .permitKeepAliveTime(10, TimeUnit.SECONDS)
+          .permitKeepAliveWithoutCalls(true)
+          .maxRstFramesPerWindow(maxRstFramesPerWindow, rstWindowSeconds);
+    }
+
+    private ServerCredentials credentials() throws IOException {
+      if (certChain == null) {
+        return InsecureServerCredentials.create();
+      }
+      TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
+      try {
+        tls.keyManager(certChain.toFile(), privateKey.toFile());
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("tls: cannot read certChain " + certChain + " / privateKey "
+            + privateKey + ": " + e.getMessage(), e);
+      }
+      if (trustedClientCa != null) {
+        try {
+          tls.trustManager(trustedClientCa.toFile());
+        } catch (IOException | IllegalArgumentException e) {
+          throw new IllegalArgumentException("mtls: cannot read trustedClientCa " + trustedClientCa + ": "
+              + e.getMessage(), e);
+        }
+        tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return tls.build();
+    }
+
+    private static ExecutorService newStreamPool() {
+      AtomicInteger n = new AtomicInteger();
+      return Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "selat-xds-stream-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package dev.selat.xds;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.selat.xds.XdsStreamInfo.Protocol;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One xDS stream (ADS or a single type), SotW or Delta. All state is owned by the stream's
+ * {@link SerialExecutor}: requests, snapshot changes and transport readiness are queued onto it.
+ *
+ * <p>Per type, at most one response waits for its ACK; while it waits, newer snapshots coalesce
+ * (the next response is computed from the latest one). Responses go out in make-before-break
+ * order: a type is held while a type before it (CDS, EDS, LDS, RDS) waits for an ACK, and
+ * removals go out only once every addition is ACKed. Nothing is sent while the transport is not
+ * ready, so a slow client never makes the server buffer: the pending state is just "what differs".
+ * Inbound requests are pulled one at a time for the same reason.
+ */
+abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
+    implements StreamObserver<Q>, SnapshotStore.Watcher {
+  private static final Logger log = LoggerFactory.getLogger(XdsStream.class);
+
+  /** Per-type state common to both protocols. */
+  abstract static class TypeState {
+    final String typeUrl;
+    boolean wildcard;
+    /** Sorted, so responses list resources in name order whatever the request order. */
+    final Set<String> names = new TreeSet<>();
+    /** name -> version the client rejected; not resent until the resource changes. */
+    final Map<String, String> nacked = new HashMap<>();
+    String inflightNonce;
+    Instant inflightPublishedAt;
+    boolean responded;
+
+    TypeState(String typeUrl) {
+      this.typeUrl = typeUrl;
+    }
+
+    boolean isNacked(VersionedResource r) {
+      return r.version().equals(nacked.get(r.name()));
+    }
+
+    /** The subscribed resources present in {@code snapshot}. */
+    List<VersionedResource> desired(ResourceSnapshot snapshot) {
+      Map<String, VersionedResource> all = snapshot.resources(typeUrl);
+      if (wildcard) {
+        return List.copyOf(all.values());
+      }
+      List<VersionedResource> out = new ArrayList<>(names.size());
+      for (String name : names) {
+        VersionedResource r = all.get(name);
+        if (r != null) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
+
+    void forgetNacksOfChanged(ResourceSnapshot snapshot) {
+      if (!nacked.isEmpty()) {
+        Map<String, VersionedResource> all = snapshot.resources(typeUrl);
+        nacked.entrySet().removeIf(e -> !isSameVersion(all.get(e.getKey()), e.getValue()));
+      }
+    }
+
+    private static boolean isSameVersion(VersionedResource r, String version) {
+      return r != null && r.version().equals(version);
+    }
+  }
+
+  final StreamContext ctx;
+  final Protocol protocol;
+  private final long id;
+  private final String service;
+  private final String fixedTypeUrl;
+  final ServerCallStreamObserver<R> out;
+  private final SerialExecutor executor;
+  private final List<X509Certificate> clientChain;
+  private final AtomicBoolean pushQueued = new AtomicBoolean();
+  private final Map<String, S> types =
+      new TreeMap<>(Comparator.comparingInt(TypeUrls::addRank).thenComparing(Comparator.naturalOrder()));
+  XdsStreamInfo info;
+  private boolean closed;
+  private long nonces;
+
+  /** Must be constructed inside the gRPC service method (it configures the call). */
+  XdsStream(StreamContext ctx, Protocol protocol, ServerCallStreamObserver<R> out, String service,
+      String fixedTypeUrl, List<X509Certificate> clientChain) {
+    this.ctx = ctx;
+    this.protocol = protocol;
+    this.out = out;
+    this.service = service;
+    this.fixedTypeUrl = fixedTypeUrl;
+    this.clientChain = clientChain;
+    this.id = ctx.streamIds().incrementAndGet();
+    this.executor = new SerialExecutor(ctx.executor());
+    out.disableAutoRequest();
+    out.setOnReadyHandler(this::snapshotChanged);
+    out.setOnCancelHandler(() -> executor.execute(this::close));
+    out.request(1);
+  }
+
+  abstract S newTypeState(String typeUrl);
+
+  abstract Node nodeOf(Q request);
+
+  abstract String typeUrlOf(Q request);
+
+  /** Applies a request's subscription changes and its ACK or NACK to the type's state. */
+  abstract void apply(S state, Q request, SnapshotStore.Published current);
+
+  abstract boolean hasAdditions(S state, ResourceSnapshot snapshot);
+
+  abstract boolean hasRemovals(S state, ResourceSnapshot snapshot);
+
+  abstract void sendAdditions(S state, SnapshotStore.Published current);
+
+  abstract void sendRemovals(S state, SnapshotStore.Published current);
+
+  @Override
+  public final void onNext(Q request) {
+    executor.execute(() -> {
+      handle(request);
+      if (!closed) {
+        out.request(1);
+      }
+    });
+  }
+
+  @Override
+  public final void onError(Throwable t) {
+    executor.execute(this::close);
+  }
+
+  @Override
+  public final void onCompleted() {
+    executor.execute(() -> {
+      if (!closed) {
+        out.onCompleted();
+      }
+      close();
+    });
+  }
+
+  @Override
+  public final void snapshotChanged() {
+    if (pushQueued.compareAndSet(false, true)) {
+      executor.execute(() -> {
+        pushQueued.set(false);
+        push();
+      });
+    }
+  }
+
+  private void handle(Q request) {
+    if (closed || (info == null && !open(nodeOf(request)))) {
+      return;
+    }
+    String typeUrl = typeUrlOf(request);
+    if (typeUrl.isEmpty()) {
+      if (fixedTypeUrl == null) {
+        fail(Status.INVALID_ARGUMENT, "type_url: required on aggregated (ADS) requests");
+        return;
+      }
+      typeUrl = fixedTypeUrl;
+    } else if (fixedTypeUrl != null && !fixedTypeUrl.equals(typeUrl)) {
+      fail(Status.INVALID_ARGUMENT, "type_url: " + typeUrl + " is not served here, only " + fixedTypeUrl);
+      return;
+    }
+    S state = types.computeIfAbsent(typeUrl, this::newTypeState);
+    apply(state, request, ctx.store().current(info.group()));
+    push();
+  }
+
+  private boolean open(Node node) {
+    if (node == null) {
+      fail(Status.INVALID_ARGUMENT, "node: required on the first request of a stream");
+      return false;
+    }
+    if (!ctx.verifier().permits(node, clientChain)) {
+      ctx.metrics().rejected("identity");
+      log.warn("refusing node {}: its id does not match the client certificate", node.getId());
+      fail(Status.PERMISSION_DENIED, "node.id: '" + node.getId() + "' is not permitted for the client certificate");
+      return false;
+    }
+    String group = requireNonNull(ctx.mapper().group(node), "NodeGroupMapper returned null group");
+    info = new XdsStreamInfo(id, protocol, service, node, group);
+    ctx.metrics().streamOpened(protocol, service);
+    ctx.store().watch(group, this);
+    ctx.callbacks().onStreamOpen(info);
+    return true;
+  }
+
+  private void push() {
+    if (closed || info == null) {
+      return;
+    }
+    SnapshotStore.Published current = ctx.store().current(info.group());
+    if (current == null || !out.isReady()) {
+      return; // the next publish or the transport's onReady brings us back
+    }
+    ResourceSnapshot snapshot = current.snapshot();
+    boolean waiting = false;
+    boolean additionsPending = false;
+    for (S state : types.values()) {
+      state.forgetNacksOfChanged(snapshot);
+      if (state.inflightNonce != null) {
+        waiting = true;
+      } else if (hasAdditions(state, snapshot)) {
+        additionsPending = true;
+        if (!waiting) {
+          sendAdditions(state, current);
+          waiting = true;
+        }
+      }
+    }
+    if (waiting || additionsPending) {
+      return;
+    }
+    types.values().stream()
+        .filter(state -> hasRemovals(state, snapshot))
+        .min(Comparator.comparingInt(state -> TypeUrls.removeRank(state.typeUrl)))
+        .ifPresent(state -> sendRemovals(state, current));
+  }
+
+  final String nextNonce() {
+    return Long.toString(++nonces);
+  }
+
+  /** Sends a response and marks it as the type's one un-ACKed response. */
+  final void send(S state, String nonce, R response, int bytes, SnapshotStore.Published from,
+      Collection<VersionedResource> resources, Collection<String> removed) {
+    state.inflightNonce = nonce;
+    state.inflightPublishedAt = from.publishedAt();
+    state.responded = true;
+    out.onNext(response);
+    ctx.metrics().response(protocol, state.typeUrl, bytes);
+    ctx.callbacks().onResponse(info, state.typeUrl, resources, removed);
+  }
+
+  final void acked(S state) {
+    ctx.metrics().ack(protocol, state.typeUrl, Duration.between(state.inflightPublishedAt, ctx.clock().instant()));
+    ctx.callbacks().onAck(info, state.typeUrl, state.inflightNonce);
+    state.inflightNonce = null;
+  }
+
+  final void nacked(S state, String errorDetail) {
+    ctx.metrics().nack(protocol, state.typeUrl);
+    log.warn("NACK from node {} (group {}) for {} nonce {}: {}", info.node().getId(), info.group(),
+        state.typeUrl, state.inflightNonce, errorDetail);
+    ctx.callbacks().onNack(info, state.typeUrl, state.inflightNonce, errorDetail);
+    state.inflightNonce = null;
+  }
+
+  private void fail(Status status, String description) {
+    if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+      ctx.metrics().rejected("invalid");
+    }
+    out.onError(status.withDescription(description).asRuntimeException());
+    close();
+  }
+
+  private void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ctx.admission().release();
+    if (info != null) {
+      ctx.store().unwatch(info.group(), this);
+      ctx.metrics().streamClosed(protocol, service);
+      ctx.callbacks().onStreamClose(info);
+    }
+  }
+}

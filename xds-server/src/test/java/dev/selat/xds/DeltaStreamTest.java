@@ -1,0 +1,141 @@
+package dev.selat.xds;
+
+import static dev.selat.xds.InProcessXds.GROUP;
+import static dev.selat.xds.InProcessXds.NODE;
+import static dev.selat.xds.InProcessXds.deltaAck;
+import static dev.selat.xds.InProcessXds.names;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeltaStreamTest {
+  private InProcessXds xds;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    xds = new InProcessXds();
+  }
+
+  @AfterEach
+  void tearDown() {
+    xds.close();
+  }
+
+  private static ResourceSnapshot clusters(String... names) {
+    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
+    for (String name : names) {
+      b.cluster(Resources.edsCluster(name));
+    }
+    return b.build();
+  }
+
+  private static DeltaDiscoveryRequest subscribe(String typeUrl, String... names) {
+    return DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(typeUrl)
+        .addAllResourceNamesSubscribe(java.util.List.of(names)).build();
+  }
+
+  private static Map<String, String> versions(DeltaDiscoveryResponse response) {
+    return response.getResourcesList().stream().collect(Collectors.toMap(Resource::getName, Resource::getVersion));
+  }
+
+  @Test
+  void wildcard_oneClusterChanges_sendsOnlyThatCluster() {
+    xds.server.publish(GROUP, clusters("a", "b"));
+    var stream = xds.delta().send(subscribe(TypeUrls.CLUSTER));
+    assertThat(names(stream.last())).containsExactly("a", "b");
+    stream.send(deltaAck(stream.last()));
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .cluster(Resources.edsCluster("a"))
+        .cluster(Resources.edsCluster("b").toBuilder().setConnectTimeout(
+            com.google.protobuf.Duration.newBuilder().setSeconds(7)).build())
+        .build());
+
+    assertThat(names(stream.last())).containsExactly("b");
+    assertThat(stream.last().getRemovedResourcesList()).isEmpty();
+    assertThat(stream.last().getSystemVersionInfo()).isNotEmpty();
+  }
+
+  @Test
+  void removedCluster_afterAdditionsAcked_isListedInRemovedResources() {
+    xds.server.publish(GROUP, clusters("a", "b"));
+    var stream = xds.delta().send(subscribe(TypeUrls.CLUSTER));
+    stream.send(deltaAck(stream.last()));
+
+    xds.server.publish(GROUP, clusters("a", "c"));
+    assertThat(names(stream.last())).containsExactly("c");
+    assertThat(stream.last().getRemovedResourcesList()).isEmpty();
+    stream.send(deltaAck(stream.last()));
+
+    assertThat(stream.last().getResourcesList()).isEmpty();
+    assertThat(stream.last().getRemovedResourcesList()).containsExactly("b");
+  }
+
+  @Test
+  void reconnect_withInitialResourceVersions_receivesOnlyWhatChanged() {
+    xds.server.publish(GROUP, clusters("a", "b"));
+    var first = xds.delta().send(subscribe(TypeUrls.CLUSTER));
+    Map<String, String> held = versions(first.last());
+    first.send(deltaAck(first.last()));
+    first.close();
+    xds.server.publish(GROUP, clusters("a", "c"));
+
+    var second = xds.delta().send(subscribe(TypeUrls.CLUSTER).toBuilder().putAllInitialResourceVersions(held).build());
+
+    assertThat(names(second.last())).containsExactly("c");
+    second.send(deltaAck(second.last()));
+    assertThat(second.last().getRemovedResourcesList()).containsExactly("b");
+    assertThat(second.responses).hasSize(2);
+  }
+
+  @Test
+  void nack_sameVersion_notResentUntilChanged() {
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a"));
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+    stream.send(deltaAck(stream.last()).toBuilder()
+        .setErrorDetail(com.google.rpc.Status.newBuilder().setMessage("bad endpoints")).build());
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).cluster(Resources.edsCluster("x")).build());
+    assertThat(stream.responses).hasSize(1);
+    assertThat(xds.counter("selat.xds.nacks", "eds")).isEqualTo(1);
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1002)).cluster(Resources.edsCluster("x")).build());
+    assertThat(stream.responses).hasSize(2);
+  }
+
+  @Test
+  void subscribeThenUnsubscribe_namedResources_followTheSubscription() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a"));
+    assertThat(names(stream.last())).containsExactly("a");
+    stream.send(deltaAck(stream.last()).toBuilder().addResourceNamesSubscribe("b").build());
+    assertThat(names(stream.last())).containsExactly("b");
+    stream.send(deltaAck(stream.last()).toBuilder().addResourceNamesUnsubscribe("a").build());
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1009)).endpoints(Resources.endpoints("b", 2001)).build());
+
+    assertThat(stream.responses).hasSize(2);
+  }
+
+  @Test
+  void wildcardListeners_emptySnapshot_answeredOnceWithNothing() {
+    xds.server.publish(GROUP, clusters("a"));
+    var stream = xds.delta().send(subscribe(TypeUrls.LISTENER));
+
+    assertThat(stream.responses).hasSize(1);
+    assertThat(stream.last().getResourcesList()).isEmpty();
+    stream.send(deltaAck(stream.last()));
+    assertThat(stream.responses).hasSize(1);
+  }
+}

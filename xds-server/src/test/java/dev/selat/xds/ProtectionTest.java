@@ -1,0 +1,98 @@
+package dev.selat.xds;
+
+import static dev.selat.xds.InProcessXds.GROUP;
+import static dev.selat.xds.InProcessXds.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ProtectionTest {
+
+  private static ResourceSnapshot clusters(String... names) {
+    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
+    for (String name : names) {
+      b.cluster(Resources.edsCluster(name));
+    }
+    return b.build();
+  }
+
+  @Test
+  void concurrentStreams_beyondLimit_refusedWithResourceExhausted() throws Exception {
+    try (InProcessXds xds = new InProcessXds(b -> b.maxConcurrentStreams(2))) {
+      var first = xds.sotw();
+      var second = xds.sotw();
+      var third = xds.sotw();
+
+      assertThat(first.error).isNull();
+      assertThat(second.error).isNull();
+      assertThat(third.error.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(xds.registry.get("selat.xds.streams.rejected").tag("reason", "concurrent").counter().count())
+          .isEqualTo(1);
+
+      first.close();
+      assertThat(xds.sotw().error).isNull();
+    }
+  }
+
+  @Test
+  void newStreams_fasterThanRate_refusedUntilTokensRefill() throws Exception {
+    try (InProcessXds xds = new InProcessXds(b -> b.maxNewStreamsPerSecond(2))) {
+      assertThat(xds.sotw().error).isNull();
+      assertThat(xds.sotw().error).isNull();
+      assertThat(xds.sotw().error.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+
+      xds.clock.advance(Duration.ofMillis(500));
+
+      assertThat(xds.sotw().error).isNull();
+      assertThat(xds.sotw().error.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    }
+  }
+
+  @Test
+  void publish_emptyingClusters_rejectedAndStreamsKeepTheLastGood() throws Exception {
+    try (InProcessXds xds = new InProcessXds()) {
+      xds.server.publish(GROUP, clusters("a"));
+      var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+
+      assertThatThrownBy(() -> xds.server.publish(GROUP, ResourceSnapshot.builder()
+              .listener(Resources.apiListener("l", "r")).build()))
+          .isInstanceOf(SnapshotPublisher.EmptySnapshotException.class)
+          .hasMessageContaining("clusters (CDS)");
+      assertThat(stream.responses).hasSize(1);
+
+      stream.send(InProcessXds.ack(stream.last()));
+      xds.server.publishAllowingEmpty(GROUP, ResourceSnapshot.empty());
+      assertThat(stream.last().getResourcesList()).isEmpty();
+    }
+  }
+
+  @Test
+  void identityVerifier_refusingNode_closesStreamWithPermissionDenied() throws Exception {
+    try (InProcessXds xds = new InProcessXds(b -> b.nodeIdentityVerifier((node, chain) -> chain.size() > 0))) {
+      xds.server.publish(GROUP, clusters("a"));
+
+      var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+
+      assertThat(stream.error.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(stream.error.getDescription()).startsWith("node.id:");
+      assertThat(stream.responses).isEmpty();
+    }
+  }
+
+  @Test
+  void nodeGroupMapper_differentGroups_eachStreamSeesItsOwnGroup() throws Exception {
+    try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> node.getLocality().getZone()))) {
+      xds.server.publish("aws-sg", clusters("in-aws"));
+      xds.server.publish("jakarta", clusters("in-jakarta"));
+      var node = InProcessXds.NODE.toBuilder();
+      node.getLocalityBuilder().setZone("aws-sg");
+
+      var stream = xds.sotw().send(request(TypeUrls.CLUSTER).toBuilder().setNode(node).build());
+
+      assertThat(InProcessXds.names(stream.last())).containsExactly("in-aws");
+    }
+  }
+}
