@@ -76,7 +76,7 @@ final class PemTls {
       Object pem = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (pem instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
       }
       if (pem instanceof PrivateKeyInfo info) {
         return converter.getPrivateKey(info);
