@@ -1,0 +1,191 @@
+package dev.selat.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.selat.testkit.EnvoyProcess;
+import dev.selat.testkit.Ports;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a real Envoy on ADS must see from the server, run once per protocol ({@link EnvoySotwIT},
+ * {@link EnvoyDeltaIT}). Envoy sends its node only on the first request of the stream.
+ */
+abstract class EnvoyAdsContract {
+  private static final String GROUP = "jakarta";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicInteger brokenSent = new AtomicInteger();
+  private final AtomicInteger nacks = new AtomicInteger();
+  private XdsServer server;
+  private EnvoyProcess envoy;
+  private HttpServer backend;
+
+  /** GRPC or DELTA_GRPC. */
+  abstract String apiType();
+
+  @BeforeEach
+  void startServerAndEnvoy() throws IOException {
+    server = XdsServer.builder()
+        .address(new InetSocketAddress("127.0.0.1", 0))
+        .nodeGroupMapper(NodeGroupMapper.constant(GROUP))
+        .meterRegistry(registry)
+        .callbacks(new XdsCallbacks() {
+          @Override
+          public void onResponse(XdsStreamInfo stream, String typeUrl, Collection<VersionedResource> resources,
+              Collection<String> removed) {
+            brokenSent.addAndGet((int) resources.stream().filter(r -> r.name().equals("broken")).count());
+          }
+
+          @Override
+          public void onNack(XdsStreamInfo stream, String typeUrl, String nonce, String errorDetail) {
+            nacks.incrementAndGet();
+          }
+        })
+        .start();
+    backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/", exchange -> {
+      byte[] body = "hello from backend".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    backend.start();
+    envoy = EnvoyProcess.start("ads-" + apiType().toLowerCase(), bootstrap(server.port()));
+  }
+
+  @AfterEach
+  void stop() {
+    if (envoy != null) {
+      envoy.close();
+    }
+    if (backend != null) {
+      backend.stop(0);
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void published_clustersEndpointsAndRoutes_appearInEnvoyAndServeTraffic() throws Exception {
+    int listenerPort = Ports.freeTcpPort();
+    server.publish(GROUP, snapshot(listenerPort, backend.getAddress().getPort()).build());
+
+    envoy.awaitReady(WAIT);
+    envoy.awaitHealthyHosts("backend", 1, WAIT);
+    String dump = envoy.configDump();
+    assertThat(dump).contains("\"name\": \"backend\"").contains("\"port_value\": " + backend.getAddress().getPort())
+        .contains("\"name\": \"ingress\"").contains("\"name\": \"local\"");
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listenerPort + "/")).build();
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("hello from backend"));
+    assertThat(count("selat.xds.acks")).isGreaterThanOrEqualTo(1);
+    assertThat(nacks).hasValue(0);
+  }
+
+  @Test
+  void endpointUpdate_published_reachesEnvoy() {
+    int listenerPort = Ports.freeTcpPort();
+    int port = backend.getAddress().getPort();
+    server.publish(GROUP, snapshot(listenerPort, port).build());
+    envoy.awaitHealthyHosts("backend", 1, WAIT);
+
+    server.publish(GROUP, snapshot(listenerPort, port, Ports.freeTcpPort(), Ports.freeTcpPort()).build());
+
+    envoy.awaitHealthyHosts("backend", 3, WAIT);
+    assertThat(envoy.statValue("cluster.backend.update_success")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void invalidCluster_rejectedByEnvoy_isNackedAndNotResent() {
+    int listenerPort = Ports.freeTcpPort();
+    int port = backend.getAddress().getPort();
+    server.publish(GROUP, snapshot(listenerPort, port).build());
+    envoy.awaitHealthyHosts("backend", 1, WAIT);
+
+    // Envoy's validation requires connect_timeout > 0.
+    ResourceSnapshot.Builder withBroken = snapshot(listenerPort, port)
+        .cluster(Resources.edsCluster("broken").toBuilder()
+            .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1)).build());
+    server.publish(GROUP, withBroken.build());
+    await().atMost(WAIT).until(nacks::get, n -> n >= 1);
+    double cdsResponses = count("selat.xds.responses");
+
+    // A later, valid change still flows; the rejected cluster is not sent again.
+    int newPort = Ports.freeTcpPort();
+    server.publish(GROUP, snapshot(listenerPort, port, newPort)
+        .cluster(Resources.edsCluster("broken").toBuilder()
+            .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1)).build())
+        .build());
+    envoy.awaitHealthyHosts("backend", 2, WAIT);
+
+    assertThat(brokenSent).hasValue(1);
+    assertThat(nacks).hasValue(1);
+    assertThat(count("selat.xds.nacks")).isEqualTo(1);
+    assertThat(count("selat.xds.responses")).isEqualTo(cdsResponses);
+    assertThat(envoy.configDump()).doesNotContain("\"name\": \"broken\"");
+  }
+
+  /** A CDS counter of this test's protocol. */
+  private double count(String name) {
+    return registry.get(name).tag("type", "cds").tag("protocol", protocol()).counter().count();
+  }
+
+  private String protocol() {
+    return apiType().equals("GRPC") ? "sotw" : "delta";
+  }
+
+  /** Cluster "backend" over EDS with endpoints on {@code ports}, listener "ingress" routing to it via route "local". */
+  private static ResourceSnapshot.Builder snapshot(int listenerPort, int... ports) {
+    return ResourceSnapshot.builder()
+        .cluster(Resources.edsCluster("backend"))
+        .endpoints(Resources.endpoints("backend", ports))
+        .listener(Resources.httpListener("ingress", listenerPort, "local"))
+        .route(Resources.route("local", "*", "backend"));
+  }
+
+  private String bootstrap(int xdsPort) {
+    return """
+        dynamic_resources:
+          ads_config:
+            api_type: %s
+            transport_api_version: V3
+            set_node_on_first_message_only: true
+            grpc_services:
+              - envoy_grpc: { cluster_name: selat_xds }
+          cds_config: { ads: {}, resource_api_version: V3 }
+          lds_config: { ads: {}, resource_api_version: V3 }
+        static_resources:
+          clusters:
+            - name: selat_xds
+              type: STATIC
+              connect_timeout: 1s
+              typed_extension_protocol_options:
+                envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+                  "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                  explicit_http_config: { http2_protocol_options: {} }
+              load_assignment:
+                cluster_name: selat_xds
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: %d } } }
+        """.formatted(apiType(), xdsPort);
+  }
+}

@@ -1,0 +1,9 @@
+package dev.selat.xds;
+
+/** A real Envoy over incremental (Delta) ADS. */
+class EnvoyDeltaIT extends EnvoyAdsContract {
+  @Override
+  String apiType() {
+    return "DELTA_GRPC";
+  }
+}
