@@ -1,0 +1,83 @@
+package dev.selat.xds;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** A real gRPC server on 127.0.0.1 whose one unary method answers with the backend's name. */
+final class NamedBackend implements AutoCloseable {
+  static final MethodDescriptor<String, String> WHO = MethodDescriptor.<String, String>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName("selat.test.Backend/Who")
+      .setRequestMarshaller(Utf8.INSTANCE)
+      .setResponseMarshaller(Utf8.INSTANCE)
+      .build();
+
+  private final Server server;
+
+  NamedBackend(String name) throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(ServerServiceDefinition.builder("selat.test.Backend")
+            .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
+              response.onNext(name);
+              response.onCompleted();
+            }))
+            .build())
+        .build()
+        .start();
+  }
+
+  int port() {
+    return server.getPort();
+  }
+
+  /** Asks whichever backend {@code channel} picks for its name. */
+  static String who(Channel channel) {
+    return ClientCalls.blockingUnaryCall(channel, WHO,
+        CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS), "who");
+  }
+
+  /** Takes the backend down, cutting its connections (the failure a failover test needs). */
+  void stop() {
+    try {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private enum Utf8 implements MethodDescriptor.Marshaller<String> {
+    INSTANCE;
+
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
