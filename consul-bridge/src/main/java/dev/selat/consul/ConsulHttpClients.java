@@ -21,6 +21,12 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
  */
 final class ConsulHttpClients {
   static final String TOKEN_HEADER = "X-Consul-Token";
+  static final String FILTERED_HEADER = "X-Consul-Results-Filtered-By-ACLs";
+  /**
+   * Whether the last response on this thread had results filtered out by ACLs. ecwid hides response headers other than
+   * the index ones, and a classic HttpClient runs its interceptors on the calling thread, so a thread-local carries it.
+   */
+  static final ThreadLocal<Boolean> ACL_FILTERED = ThreadLocal.withInitial(() -> false);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** Beyond the wait and Consul's jitter (wait/16), how long a blocking response may take before we call it lost. */
   private static final Duration READ_MARGIN = Duration.ofSeconds(10);
@@ -48,6 +54,8 @@ final class ConsulHttpClients {
         .setDefaultRequestConfig(requests)
         .disableCookieManagement()
         .disableAutomaticRetries();
+    builder.addInterceptorLast((org.apache.http.HttpResponseInterceptor) (response, context) ->
+        ACL_FILTERED.set(response.containsHeader(FILTERED_HEADER)));
     token.ifPresent(t -> builder.addInterceptorFirst(
         (org.apache.http.HttpRequestInterceptor) (request, context) -> request.setHeader(TOKEN_HEADER, t)));
     return builder.build();

@@ -15,8 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.http.impl.client.CloseableHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link SiteReader} over ecwid consul-api's raw client, on our own HttpClient (token header, TLS, bounded pool). JSON is
@@ -24,10 +28,12 @@ import org.apache.http.impl.client.CloseableHttpClient;
  * moves the reader to the next address.
  */
 final class EcwidSiteReader implements SiteReader {
+  private static final Logger log = LoggerFactory.getLogger(EcwidSiteReader.class);
   private final SiteConfig config;
   private final CloseableHttpClient http;
   private final List<ConsulRawClient> clients;
   private final AtomicInteger current = new AtomicInteger();
+  private final AtomicBoolean warnedFiltered = new AtomicBoolean();
 
   EcwidSiteReader(SiteConfig config) {
     this.config = config;
@@ -40,19 +46,23 @@ final class EcwidSiteReader implements SiteReader {
     this.clients = List.copyOf(list);
   }
 
+  /**
+   * Consul answers a read its token may not see with 200 and the forbidden part filtered out: a token that sees no
+   * service at all is a denial, not an empty site. A partly filtered list is legitimate (a scoped token); it is logged once.
+   */
   @Override
   public QueryResult<Map<String, List<String>>> services(long index, Duration wait) {
-    return get("/v1/catalog/services", blocking(index, wait), ConsulJson::services);
+    return get("/v1/catalog/services", blocking(index, wait), ConsulJson::services, Map::isEmpty);
   }
 
   @Override
   public QueryResult<List<CheckState>> healthState(long index, Duration wait) {
-    return get("/v1/health/state/any", blocking(index, wait), ConsulJson::checks);
+    return get("/v1/health/state/any", blocking(index, wait), ConsulJson::checks, List::isEmpty);
   }
 
   @Override
   public QueryResult<List<ServiceInstance>> serviceHealth(String service) {
-    return get("/v1/health/service/" + encode(service), common(), ConsulJson::serviceHealth);
+    return get("/v1/health/service/" + encode(service), common(), ConsulJson::serviceHealth, l -> false);
   }
 
   @Override
@@ -63,7 +73,7 @@ final class EcwidSiteReader implements SiteReader {
     for (String segment : prefix.split("/", -1)) {
       path.append('/').append(encode(segment));
     }
-    return get(path.toString(), params, ConsulJson::kv);
+    return get(path.toString(), params, ConsulJson::kv, l -> false);
   }
 
   private List<UrlParameters> common() {
@@ -84,11 +94,15 @@ final class EcwidSiteReader implements SiteReader {
     return params;
   }
 
-  private <T> QueryResult<T> get(String endpoint, List<UrlParameters> params, Function<String, T> parse) {
+  private <T> QueryResult<T> get(String endpoint, List<UrlParameters> params, Function<String, T> parse,
+      Predicate<T> deniedIfFiltered) {
     int at = current.get();
     HttpResponse response;
+    boolean filtered;
     try {
+      ConsulHttpClients.ACL_FILTERED.set(false);
       response = clients.get(at % clients.size()).makeGetRequest(endpoint, params);
+      filtered = ConsulHttpClients.ACL_FILTERED.get();
     } catch (TransportException e) {
       current.compareAndSet(at, at + 1);
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -104,6 +118,13 @@ final class EcwidSiteReader implements SiteReader {
       value = parse.apply(kvMissing ? "[]" : response.getContent());
     } catch (ConsulConfigException e) {
       throw new ConsulQueryException(config.siteId(), endpoint, status, "malformed answer: " + e.getMessage(), e);
+    }
+    if (filtered && deniedIfFiltered.test(value)) {
+      throw new ConsulQueryException(config.siteId(), endpoint, 403,
+          "every result hidden by ACLs (" + ConsulHttpClients.FILTERED_HEADER + ")", null);
+    }
+    if (filtered && warnedFiltered.compareAndSet(false, true)) {
+      log.warn("site {}: the token cannot read everything: ACLs hide part of {}", config.siteId(), endpoint);
     }
     Long index = response.getConsulIndex();
     Boolean leader = response.isConsulKnownLeader();

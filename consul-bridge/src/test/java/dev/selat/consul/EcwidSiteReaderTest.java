@@ -35,6 +35,7 @@ class EcwidSiteReaderTest {
   private final List<String> requestLines = new CopyOnWriteArrayList<>();
   private final List<String> tokenHeaders = new CopyOnWriteArrayList<>();
   private HttpServer server;
+  private volatile boolean aclFiltered;
 
   private void serve(HttpServer s, int status, String body) {
     server = s;
@@ -48,6 +49,9 @@ class EcwidSiteReaderTest {
     exchange.getResponseHeaders().add("X-Consul-Index", "42");
     exchange.getResponseHeaders().add("X-Consul-KnownLeader", "false");
     exchange.getResponseHeaders().add("X-Consul-LastContact", "1500");
+    if (aclFiltered) {
+      exchange.getResponseHeaders().add("X-Consul-Results-Filtered-By-ACLs", "true");
+    }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(status, bytes.length);
     exchange.getResponseBody().write(bytes);
@@ -102,6 +106,26 @@ class EcwidSiteReaderTest {
           .isInstanceOfSatisfying(ConsulQueryException.class, e -> assertThat(e.isDenied()).isTrue())
           .hasMessageStartingWith("site jakarta: GET /v1/health/service/web failed: HTTP 403 Permission denied")
           .message().doesNotContain(TOKEN);
+    }
+  }
+
+  @Test
+  void services_everythingFilteredByAcls_isDenialNamingSite() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{}");
+    aclFiltered = true;
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      assertThatThrownBy(() -> reader.services(0, Duration.ofSeconds(1)))
+          .isInstanceOfSatisfying(ConsulQueryException.class, e -> assertThat(e.isDenied()).isTrue())
+          .hasMessageStartingWith("site jakarta: GET /v1/catalog/services failed: HTTP 403 every result hidden by ACLs");
+    }
+  }
+
+  @Test
+  void services_partlyFilteredByAcls_isAnAnswer() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{\"web\":[]}");
+    aclFiltered = true;
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      assertThat(reader.services(0, Duration.ofSeconds(1)).value()).containsOnlyKeys("web");
     }
   }
 
