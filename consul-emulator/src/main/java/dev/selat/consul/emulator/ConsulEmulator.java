@@ -1,0 +1,132 @@
+package dev.selat.consul.emulator;
+
+import dev.selat.consul.emulator.acl.AclResolver;
+import dev.selat.consul.emulator.agent.CheckProbe;
+import dev.selat.consul.emulator.agent.ConnectCa;
+import dev.selat.consul.emulator.agent.LocalAgent;
+import dev.selat.consul.emulator.agent.LockDelays;
+import dev.selat.consul.emulator.agent.Reaper;
+import dev.selat.consul.emulator.http.Api;
+import dev.selat.consul.emulator.http.ConnectionLimiter;
+import dev.selat.consul.emulator.http.ConsulHandler;
+import dev.selat.consul.emulator.http.HttpServers;
+import dev.selat.consul.emulator.http.Site;
+import dev.selat.consul.emulator.state.Journal;
+import dev.selat.consul.emulator.state.MetaEntry;
+import dev.selat.consul.emulator.state.Node;
+import dev.selat.consul.emulator.state.StateStore;
+import dev.selat.consul.emulator.state.Table;
+import dev.selat.consul.emulator.state.Wal;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Consul-compatible server (HTTP API v1) in this JVM. Instances share nothing: start one per
+ * site. Timers (TTL checks, session TTLs, tombstone reaping) run on one named scheduler thread.
+ */
+public final class ConsulEmulator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConsulEmulator.class);
+  static final Duration TOMBSTONE_TTL = Duration.ofMinutes(15);
+
+  private final EmulatorConfig config;
+  private final StateStore store;
+  private final HttpServers servers;
+  private final ScheduledExecutorService timers;
+
+  private ConsulEmulator(EmulatorConfig config, StateStore store, HttpServers servers, ScheduledExecutorService timers) {
+    this.config = config;
+    this.store = store;
+    this.servers = servers;
+    this.timers = timers;
+  }
+
+  public static ConsulEmulator start(EmulatorConfig config) {
+    try {
+      Clock clock = Clock.systemUTC();
+      StateStore store = config.dataDir().isPresent() ? Wal.recover(config.dataDir().get(), 10_000)
+          : new StateStore(Journal.NONE);
+      Map<String, String> tagged = new LinkedHashMap<>();
+      for (String k : new String[] {"lan", "lan_ipv4", "wan", "wan_ipv4"}) {
+        tagged.put(k, config.bindAddr());
+      }
+      Node self = new Node(config.nodeId(), config.nodeName(), config.bindAddr(), config.datacenter(), tagged,
+          Map.of("consul-network-segment", "", "consul-version", Version.VERSION), 0, 0);
+      if (store.lastIndex() == 0) {
+        // Consul's first raft entries are the cluster's own (configuration, leadership); catalog
+        // writes never get index 1, and clients (sdk/testutil) wait for an index of at least 2.
+        store.write(tx -> {
+          tx.put(Table.META, "raft-bootstrap", new MetaEntry("raft-bootstrap", tx.txIndex()));
+          return null;
+        });
+      }
+      LocalAgent agent = new LocalAgent(store, clock, self, new CheckProbe());
+      agent.start();
+      AclResolver acls = new AclResolver(config.acl(), store, clock);
+      acls.init();
+      LockDelays lockDelays = new LockDelays(clock);
+      Reaper reaper = new Reaper(store, clock, lockDelays, TOMBSTONE_TTL);
+      Site site = new Site(config, store, clock, agent, acls, new ConnectCa(clock, config.datacenter()), lockDelays,
+          reaper);
+      ConnectionLimiter limiter = new ConnectionLimiter(config.httpMaxConnsPerClient());
+      ConsulHandler handler = new ConsulHandler(Api.router(site), config.kvMaxValueSize(), acls::resolve, limiter);
+      HttpServers servers = new HttpServers(config, handler, limiter);
+      ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("consul-emulator-" + config.datacenter() + "-timers").factory());
+      timers.scheduleWithFixedDelay(() -> safely(agent::tick), 100, 100, TimeUnit.MILLISECONDS);
+      timers.scheduleWithFixedDelay(() -> safely(reaper::tick), 100, 100, TimeUnit.MILLISECONDS);
+      log.info("consul-emulator {} node {} serving {}{} ({})", config.datacenter(), config.nodeName(),
+          servers.httpAddress(), servers.httpsAddress().map(u -> " and " + u).orElse(""),
+          config.dataDir().map(d -> "data dir " + d).orElse("-dev, in memory"));
+      return new ConsulEmulator(config, store, servers, timers);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("consul-emulator failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void safely(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("timer task failed", e);
+    }
+  }
+
+  public URI httpAddress() {
+    return servers.httpAddress();
+  }
+
+  public Optional<URI> httpsAddress() {
+    return servers.httpsAddress();
+  }
+
+  public String datacenter() {
+    return config.datacenter();
+  }
+
+  /** The state store (for tests and benchmarks in this module). */
+  StateStore store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    timers.shutdownNow();
+    try {
+      servers.close();
+      store.close();
+    } catch (Exception e) {
+      log.warn("consul-emulator {} did not close cleanly", config.datacenter(), e);
+    }
+  }
+}

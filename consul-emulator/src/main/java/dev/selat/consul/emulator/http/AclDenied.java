@@ -1,0 +1,18 @@
+package dev.selat.consul.emulator.http;
+
+import dev.selat.consul.emulator.acl.Access;
+import dev.selat.consul.emulator.acl.Authorizer;
+import dev.selat.consul.emulator.acl.Resource;
+import java.util.Locale;
+
+/** Consul's 403 wording: which token lacks which permission on what. */
+final class AclDenied {
+  private AclDenied() {}
+
+  static HttpError of(Authorizer authz, Resource resource, String name, Access need) {
+    String perm = resource.word() + ":" + need.name().toLowerCase(Locale.ROOT);
+    String on = resource.named() ? " on \"" + name + "\"" : "";
+    return new HttpError(403, "Permission denied: token with AccessorID '" + authz.accessorId()
+        + "' lacks permission '" + perm + "'" + on);
+  }
+}

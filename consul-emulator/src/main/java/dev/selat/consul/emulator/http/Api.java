@@ -1,0 +1,17 @@
+package dev.selat.consul.emulator.http;
+
+/** Every endpoint family of the HTTP API v1, on one router. */
+public final class Api {
+  private Api() {}
+
+  public static Router router(Site site) {
+    Router r = new Router();
+    new StatusEndpoint(site).routes(r);
+    new CatalogEndpoint(site).routes(r);
+    new HealthEndpoint(site).routes(r);
+    new KvEndpoint(site).routes(r);
+    new AgentEndpoint(site).routes(r);
+    new AgentInfoEndpoint(site).routes(r);
+    return r;
+  }
+}

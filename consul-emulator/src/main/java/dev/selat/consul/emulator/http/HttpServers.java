@@ -1,0 +1,69 @@
+package dev.selat.consul.emulator.http;
+
+import dev.selat.consul.emulator.EmulatorConfig;
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The Jetty 12 server of one emulator: an HTTP listener and, when TLS is configured, an HTTPS one.
+ * Requests are handled on virtual threads, so a parked blocking query holds no platform thread.
+ */
+public final class HttpServers implements AutoCloseable {
+  private final Server server;
+  private final ServerConnector http;
+  private final ServerConnector https;
+
+  public HttpServers(EmulatorConfig config, ConsulHandler handler, ConnectionLimiter limiter) throws Exception {
+    QueuedThreadPool pool = new QueuedThreadPool(8, 2);
+    pool.setName("consul-emulator-" + config.datacenter());
+    pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
+        Thread.ofVirtual().name("consul-emulator-" + config.datacenter() + "-req-", 0).factory()));
+    server = new Server(pool);
+    HttpConfiguration hc = new HttpConfiguration();
+    hc.setSendServerVersion(false);
+    hc.setSendDateHeader(true);
+    http = new ServerConnector(server, 1, 1, new HttpConnectionFactory(hc));
+    http.setHost(config.clientAddr());
+    http.setPort(config.httpPort());
+    http.addBean(limiter);
+    server.addConnector(http);
+    if (config.httpsPort() >= 0 && config.tls().configured()) {
+      HttpConfiguration shc = new HttpConfiguration(hc);
+      SecureRequestCustomizer src = new SecureRequestCustomizer();
+      src.setSniHostCheck(false);
+      shc.addCustomizer(src);
+      https = new ServerConnector(server, 1, 1,
+          new SslConnectionFactory(Tls.contextFactory(config.tls()), "http/1.1"), new HttpConnectionFactory(shc));
+      https.setHost(config.clientAddr());
+      https.setPort(config.httpsPort());
+      https.addBean(limiter);
+      server.addConnector(https);
+    } else {
+      https = null;
+    }
+    server.setHandler(handler);
+    server.setStopTimeout(0);
+    server.start();
+  }
+
+  public URI httpAddress() {
+    return URI.create("http://" + http.getHost() + ":" + http.getLocalPort());
+  }
+
+  public Optional<URI> httpsAddress() {
+    return Optional.ofNullable(https).map(h -> URI.create("https://" + h.getHost() + ":" + h.getLocalPort()));
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+}

@@ -1,0 +1,148 @@
+package dev.selat.consul.emulator.http;
+
+import dev.selat.consul.emulator.acl.Access;
+import dev.selat.consul.emulator.acl.Resource;
+import dev.selat.consul.emulator.state.Kv;
+import dev.selat.consul.emulator.state.KvEntry;
+import dev.selat.consul.emulator.state.Watches.WatchSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** /v1/kv/: get (recurse, keys, separator, raw), put (cas, flags, acquire, release), delete (recurse, cas). */
+final class KvEndpoint {
+  private final Site site;
+
+  KvEndpoint(Site site) {
+    this.site = site;
+  }
+
+  void routes(Router r) {
+    r.route("/v1/kv/", java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE"), c -> switch (c.method()) {
+      case "PUT", "POST" -> put(c);
+      case "DELETE" -> delete(c);
+      default -> get(c);
+    });
+  }
+
+  private Reply get(Call c) {
+    site.checkDc(c);
+    String key = c.rest();
+    if (c.has("keys")) {
+      return keys(c, key);
+    }
+    if (c.has("recurse")) {
+      return list(c, key);
+    }
+    c.require(Resource.KEY, key, Access.READ);
+    Reply reply = Blocking.run(c, site.store(), r -> {
+      Optional<KvEntry> e = Kv.get(r, key);
+      return new Blocking.Answer(e.map(x -> List.of(Views.kv(x))).orElse(null),
+          e.map(KvEntry::modifyIndex).orElseGet(() -> Kv.tableIndex(r)), WatchSet.kv(key));
+    });
+    if (reply.json() == null) {
+      return Reply.text(404, "").withHeaders(reply);
+    }
+    if (c.has("raw")) {
+      String value = (String) ((java.util.Map<?, ?>) ((List<?>) reply.json()).get(0)).get("Value");
+      byte[] raw = value == null ? new byte[0] : java.util.Base64.getDecoder().decode(value);
+      return Reply.raw(raw, "text/plain; charset=utf-8").withHeaders(reply)
+          .header("X-Content-Type-Options", "nosniff")
+          .header("Content-Security-Policy", "sandbox");
+    }
+    return reply;
+  }
+
+  private Reply list(Call c, String prefix) {
+    c.require(Resource.KEY, prefix, Access.READ);
+    Reply reply = Blocking.run(c, site.store(), r -> {
+      List<Object> out = new ArrayList<>();
+      boolean hidden = false;
+      for (KvEntry e : Kv.list(r, prefix)) {
+        if (c.authz().allowed(Resource.KEY, e.key(), Access.READ)) {
+          out.add(Views.kv(e));
+        } else {
+          hidden = true;
+        }
+      }
+      return new Blocking.Answer(out.isEmpty() ? null : out, Kv.prefixIndex(r, prefix), WatchSet.kv(prefix), hidden);
+    });
+    return reply.json() == null ? Reply.text(404, "").withHeaders(reply) : reply;
+  }
+
+  private Reply keys(Call c, String prefix) {
+    String sep = c.param("separator", "");
+    c.require(Resource.KEY, prefix, Access.LIST);
+    Reply reply = Blocking.run(c, site.store(), r -> {
+      List<String> out = Kv.keys(r, prefix, sep).stream()
+          .filter(k -> c.authz().allowed(Resource.KEY, k, Access.READ)).toList();
+      return new Blocking.Answer(out.isEmpty() ? null : out, Kv.prefixIndex(r, prefix), WatchSet.kv(prefix));
+    });
+    return reply.json() == null ? Reply.text(404, "").withHeaders(reply) : reply;
+  }
+
+  private Reply put(Call c) {
+    site.checkDc(c);
+    String key = c.rest();
+    if (key.isEmpty()) {
+      throw HttpError.badRequest("Missing key name");
+    }
+    if (c.has("cas") && c.has("acquire") || c.has("acquire") && c.has("release")) {
+      throw HttpError.badRequest("Conflicting flags: " + (c.has("cas") && c.has("acquire") ? "cas" : "release")
+          + "=" + " and acquire=");
+    }
+    c.require(Resource.KEY, key, Access.WRITE);
+    long flags = c.longParam("flags", 0);
+    long cas = c.longParam("cas", 0);
+    byte[] body = c.body();
+    byte[] value = body.length == 0 ? null : body;
+    String acquire = c.param("acquire");
+    String release = c.param("release");
+    if (acquire != null && site.lockDelays().blocked(key)) {
+      return Reply.json(false);
+    }
+    boolean ok = site.store().write(tx -> {
+      if (acquire != null) {
+        return Kv.lock(tx, key, value, flags, acquire);
+      }
+      if (release != null) {
+        return Kv.unlock(tx, key, value, flags, release);
+      }
+      if (c.has("cas")) {
+        return Kv.setCas(tx, key, value, flags, cas);
+      }
+      Kv.set(tx, key, value, flags);
+      return true;
+    });
+    return Reply.json(ok);
+  }
+
+  private Reply delete(Call c) {
+    site.checkDc(c);
+    String key = c.rest();
+    boolean recurse = c.has("recurse");
+    if (recurse) {
+      if (!c.authz().allowedKeyWritePrefix(key)) {
+        throw AclDenied.of(c.authz(), Resource.KEY, key, Access.WRITE);
+      }
+    } else {
+      if (key.isEmpty()) {
+        throw HttpError.badRequest("Missing key name");
+      }
+      c.require(Resource.KEY, key, Access.WRITE);
+    }
+    long cas = c.longParam("cas", 0);
+    boolean ok = site.store().write(tx -> {
+      if (recurse) {
+        Kv.deleteTree(tx, key);
+        return true;
+      }
+      if (c.has("cas")) {
+        return Kv.deleteCas(tx, key, cas);
+      }
+      Kv.delete(tx, key);
+      return true;
+    });
+    return Reply.json(ok);
+  }
+}

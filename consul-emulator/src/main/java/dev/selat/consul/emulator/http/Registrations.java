@@ -1,0 +1,103 @@
+package dev.selat.consul.emulator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.selat.consul.emulator.state.HealthCheck;
+import dev.selat.consul.emulator.state.ServiceInstance;
+import java.util.List;
+
+/** Service and check definitions (agent and catalog forms) into rows, validated as Consul does. */
+final class Registrations {
+  private static final List<String> DEFINITION_FIELDS = List.of("HTTP", "Header", "Method", "Body", "TCP", "UDP",
+      "GRPC", "GRPCUseTLS", "TLSServerName", "TLSSkipVerify", "Interval", "Timeout", "TTL",
+      "DeregisterCriticalServiceAfter", "Args", "ScriptArgs");
+
+  private Registrations() {}
+
+  /** api.AgentServiceRegistration (agent form, name in "Name") or api.AgentService ("Service"). */
+  static ServiceInstance service(Body b, String node, boolean agentForm) {
+    String name = agentForm ? b.str("Name") : b.str("Service");
+    if (name.isEmpty()) {
+      throw HttpError.badRequest("Missing service name");
+    }
+    String id = b.str("ID").isEmpty() ? name : b.str("ID");
+    Body w = b.obj("Weights");
+    int passing = w.isNull() ? 1 : (int) w.num("Passing");
+    int warning = w.isNull() ? 1 : (int) w.num("Warning");
+    if (!w.isNull() && passing < 1) {
+      throw HttpError.badRequest("Invalid Weights: Passing must be greater than 0");
+    }
+    long port = b.num("Port");
+    if (port < 0 || port > 65535) {
+      throw HttpError.badRequest("Invalid Port: " + port);
+    }
+    JsonNode tagged = b.raw("TaggedAddresses");
+    JsonNode proxy = b.raw("Proxy");
+    JsonNode connect = b.raw("Connect");
+    return new ServiceInstance(node, b.str("Kind"), id, name, b.strings("Tags"), b.str("Address"),
+        tagged.isNull() ? null : tagged, b.stringMap("Meta"), (int) port, passing, warning,
+        b.bool("EnableTagOverride"), proxy.isNull() ? null : proxy, connect.isNull() ? null : connect, 0, 0);
+  }
+
+  /**
+   * A check definition: api.AgentCheckRegistration, an inline api.AgentServiceCheck (defaults
+   * from the service) or api.HealthCheck (catalog). {@code defaultId} is used when it has none.
+   */
+  static HealthCheck check(Body b, String node, ServiceInstance service, String defaultId) {
+    String id = !b.str("CheckID").isEmpty() ? b.str("CheckID") : b.str("ID");
+    if (id.isEmpty()) {
+      id = defaultId;
+    }
+    String name = b.str("Name");
+    if (name.isEmpty()) {
+      if (service != null) {
+        name = "Service '" + service.service() + "' check";
+      } else if (!id.isEmpty() && b.str("ServiceID").isEmpty()) {
+        name = id;
+      }
+    }
+    if (id == null || id.isEmpty()) {
+      id = name;
+    }
+    if (id.isEmpty()) {
+      throw HttpError.badRequest("Missing check name");
+    }
+    ObjectNode def = JsonNodeFactory.instance.objectNode();
+    Body d = b.obj("Definition");
+    for (String f : DEFINITION_FIELDS) {
+      JsonNode v = b.present(f) ? b.raw(f) : d.isNull() ? null : d.raw(f);
+      if (v != null && !v.isNull() && !(v.isTextual() && v.asText().isEmpty())) {
+        def.set(f, v);
+      }
+    }
+    for (String f : List.of("Interval", "Timeout", "TTL", "DeregisterCriticalServiceAfter")) {
+      if (def.has(f)) {
+        if (!def.get(f).isTextual()) {
+          throw HttpError.badRequest("Request decode failed: " + f + ": expected a duration string");
+        }
+        try {
+          GoDuration.parse(def.get(f).asText());
+        } catch (IllegalArgumentException e) {
+          throw HttpError.badRequest("Request decode failed: " + f + ": " + e.getMessage());
+        }
+      }
+    }
+    String type = def.has("TTL") ? "ttl" : def.has("HTTP") ? "http" : def.has("TCP") ? "tcp"
+        : def.has("GRPC") ? "grpc" : def.has("Args") || def.has("ScriptArgs") ? "script" : "";
+    if ((type.equals("http") || type.equals("tcp") || type.equals("grpc")) && !def.has("Interval")) {
+      throw HttpError.badRequest("Invalid check: Interval must be > 0 for " + type.toUpperCase() + " checks");
+    }
+    String status = b.str("Status");
+    if (status.isEmpty()) {
+      status = HealthCheck.CRITICAL;
+    }
+    if (!List.of(HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL, HealthCheck.MAINTENANCE)
+        .contains(status)) {
+      throw HttpError.badRequest("Invalid check status: \"" + status + "\"");
+    }
+    String serviceId = service != null ? service.id() : b.str("ServiceID");
+    return new HealthCheck(node, id, name, status, b.str("Notes"), b.str("Output"), serviceId, "", List.of(),
+        type, def.isEmpty() ? null : def, 0, 0);
+  }
+}

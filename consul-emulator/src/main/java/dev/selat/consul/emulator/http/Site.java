@@ -1,0 +1,27 @@
+package dev.selat.consul.emulator.http;
+
+import dev.selat.consul.emulator.EmulatorConfig;
+import dev.selat.consul.emulator.agent.ConnectCa;
+import dev.selat.consul.emulator.agent.LocalAgent;
+import dev.selat.consul.emulator.agent.LockDelays;
+import dev.selat.consul.emulator.agent.Reaper;
+import dev.selat.consul.emulator.acl.AclResolver;
+import dev.selat.consul.emulator.state.StateStore;
+import java.time.Clock;
+
+/** What every endpoint of one emulator instance shares; one per instance, no statics. */
+public record Site(
+    EmulatorConfig config, StateStore store, Clock clock, LocalAgent agent, AclResolver acls, ConnectCa ca,
+    LockDelays lockDelays, Reaper reaper) {
+  public String dc() {
+    return config.datacenter();
+  }
+
+  /** Consul answers 500 "No path to datacenter" for a ?dc= it does not know. */
+  public void checkDc(Call c) {
+    String dc = c.param("dc");
+    if (dc != null && !dc.isEmpty() && !dc.equals(config.datacenter())) {
+      throw new HttpError(500, "No path to datacenter");
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.selat.consul.emulator.http;
+
+import java.util.List;
+
+/** /v1/status/leader and /v1/status/peers: this single server is always the leader. */
+final class StatusEndpoint {
+  private final Site site;
+
+  StatusEndpoint(Site site) {
+    this.site = site;
+  }
+
+  void routes(Router r) {
+    r.get("/v1/status/leader", c -> Reply.json(serverAddress()));
+    r.get("/v1/status/peers", c -> Reply.json(List.of(serverAddress())));
+  }
+
+  String serverAddress() {
+    return site.config().bindAddr() + ":8300";
+  }
+}
