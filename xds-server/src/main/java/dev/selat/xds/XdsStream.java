@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
     implements StreamObserver<Q>, SnapshotStore.Watcher {
   private static final Logger log = LoggerFactory.getLogger(XdsStream.class);
+  /** Bounds per-stream state against a client inventing type URLs. */
+  static final int MAX_TYPES_PER_STREAM = 16;
 
   /** Per-type state common to both protocols. */
   abstract static class TypeState {
@@ -183,6 +185,10 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
       typeUrl = fixedTypeUrl;
     } else if (fixedTypeUrl != null && !fixedTypeUrl.equals(typeUrl)) {
       fail(Status.INVALID_ARGUMENT, "type_url: " + typeUrl + " is not served here, only " + fixedTypeUrl);
+      return;
+    }
+    if (!types.containsKey(typeUrl) && types.size() >= MAX_TYPES_PER_STREAM) {
+      fail(Status.INVALID_ARGUMENT, "type_url: more than " + MAX_TYPES_PER_STREAM + " types on one stream");
       return;
     }
     S state = types.computeIfAbsent(typeUrl, this::newTypeState);

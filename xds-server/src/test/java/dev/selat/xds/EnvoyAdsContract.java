@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ abstract class EnvoyAdsContract {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicInteger brokenSent = new AtomicInteger();
   private final AtomicInteger nacks = new AtomicInteger();
+  private final AtomicInteger streamsOpened = new AtomicInteger();
   private XdsServer server;
   private EnvoyProcess envoy;
   private HttpServer backend;
@@ -40,8 +42,19 @@ abstract class EnvoyAdsContract {
   abstract String apiType();
 
   @BeforeEach
-  void startServerAndEnvoy() throws IOException {
-    server = XdsServer.builder()
+  void startBackend() throws IOException {
+    backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/", exchange -> {
+      byte[] body = "hello from backend".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    backend.start();
+  }
+
+  private void startServerAndEnvoy(UnaryOperator<XdsServer.Builder> options) throws IOException {
+    server = options.apply(XdsServer.builder())
         .address(new InetSocketAddress("127.0.0.1", 0))
         .nodeGroupMapper(NodeGroupMapper.constant(GROUP))
         .meterRegistry(registry)
@@ -53,19 +66,16 @@ abstract class EnvoyAdsContract {
           }
 
           @Override
+          public void onStreamOpen(XdsStreamInfo stream) {
+            streamsOpened.incrementAndGet();
+          }
+
+          @Override
           public void onNack(XdsStreamInfo stream, String typeUrl, String nonce, String errorDetail) {
             nacks.incrementAndGet();
           }
         })
         .start();
-    backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", exchange -> {
-      byte[] body = "hello from backend".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    backend.start();
     envoy = EnvoyProcess.start("ads-" + apiType().toLowerCase(), bootstrap(server.port()));
   }
 
@@ -84,6 +94,7 @@ abstract class EnvoyAdsContract {
 
   @Test
   void published_clustersEndpointsAndRoutes_appearInEnvoyAndServeTraffic() throws Exception {
+    startServerAndEnvoy(UnaryOperator.identity());
     int listenerPort = Ports.freeTcpPort();
     server.publish(GROUP, snapshot(listenerPort, backend.getAddress().getPort()).build());
 
@@ -101,7 +112,8 @@ abstract class EnvoyAdsContract {
   }
 
   @Test
-  void endpointUpdate_published_reachesEnvoy() {
+  void endpointUpdate_published_reachesEnvoy() throws IOException {
+    startServerAndEnvoy(UnaryOperator.identity());
     int listenerPort = Ports.freeTcpPort();
     int port = backend.getAddress().getPort();
     server.publish(GROUP, snapshot(listenerPort, port).build());
@@ -114,7 +126,8 @@ abstract class EnvoyAdsContract {
   }
 
   @Test
-  void invalidCluster_rejectedByEnvoy_isNackedAndNotResent() {
+  void invalidCluster_rejectedByEnvoy_isNackedAndNotResent() throws IOException {
+    startServerAndEnvoy(UnaryOperator.identity());
     int listenerPort = Ports.freeTcpPort();
     int port = backend.getAddress().getPort();
     server.publish(GROUP, snapshot(listenerPort, port).build());
@@ -143,9 +156,33 @@ abstract class EnvoyAdsContract {
     assertThat(envoy.configDump()).doesNotContain("\"name\": \"broken\"");
   }
 
+  @Test
+  void maxConnectionAge_envoyReconnects_carriesItsVersionsAndGetsNothingResent() throws IOException {
+    startServerAndEnvoy(b -> b.maxConnectionAge(Duration.ofSeconds(2), Duration.ofMillis(500)));
+    int listenerPort = Ports.freeTcpPort();
+    int port = backend.getAddress().getPort();
+    server.publish(GROUP, snapshot(listenerPort, port).build());
+    envoy.awaitReady(WAIT);
+    envoy.awaitHealthyHosts("backend", 1, WAIT);
+    await().atMost(WAIT).until(() -> total("selat.xds.acks") >= 4 && total("selat.xds.responses") == total("selat.xds.acks"));
+    double responses = total("selat.xds.responses");
+
+    await().atMost(WAIT).until(streamsOpened::get, n -> n >= 3);
+
+    assertThat(total("selat.xds.responses")).isEqualTo(responses);
+    assertThat(envoy.healthyHosts("backend")).isEqualTo(1);
+    server.publish(GROUP, snapshot(listenerPort, port, Ports.freeTcpPort()).build());
+    envoy.awaitHealthyHosts("backend", 2, WAIT);
+  }
+
   /** A CDS counter of this test's protocol. */
   private double count(String name) {
     return registry.get(name).tag("type", "cds").tag("protocol", protocol()).counter().count();
+  }
+
+  /** A counter of this test's protocol, summed over types. */
+  private double total(String name) {
+    return registry.find(name).tag("protocol", protocol()).counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
   private String protocol() {

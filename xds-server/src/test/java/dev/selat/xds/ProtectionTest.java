@@ -83,6 +83,19 @@ class ProtectionTest {
   }
 
   @Test
+  void oneStream_tooManyTypeUrls_failsNamingTypeUrl() throws Exception {
+    try (InProcessXds xds = new InProcessXds()) {
+      var stream = xds.sotw();
+      for (int i = 0; i <= XdsStream.MAX_TYPES_PER_STREAM && stream.error == null; i++) {
+        stream.send(request("type.googleapis.com/test.Type" + i));
+      }
+
+      assertThat(stream.error.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(stream.error.getDescription()).startsWith("type_url:");
+    }
+  }
+
+  @Test
   void nodeGroupMapper_differentGroups_eachStreamSeesItsOwnGroup() throws Exception {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> node.getLocality().getZone()))) {
       xds.server.publish("aws-sg", clusters("in-aws"));
