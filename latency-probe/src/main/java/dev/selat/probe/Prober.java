@@ -87,6 +87,11 @@ public final class Prober implements AutoCloseable {
           estimator);
     }
 
+    public Settings withLossWindow(Duration newLossWindow) {
+      return new Settings(agentId, bind, interval, intervalJitter, newLossWindow, udpMissesBeforeTcp, tcpTimeout,
+          estimator);
+    }
+
     public Settings withEstimator(LinkEstimator.Settings newEstimator) {
       return new Settings(agentId, bind, interval, intervalJitter, lossWindow, udpMissesBeforeTcp, tcpTimeout,
           newEstimator);
