@@ -1,0 +1,123 @@
+package dev.selat.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import eu.rekawek.toxiproxy.Proxy;
+import eu.rekawek.toxiproxy.ToxiproxyClient;
+import eu.rekawek.toxiproxy.model.ToxicDirection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+
+/**
+ * A real toxiproxy-server on a free loopback port, with the toxiproxy-java client. Proxies listen on free 127.0.0.1 ports;
+ * helpers add latency with jitter, and cut or restore a link.
+ */
+public final class ToxiproxyServer implements AutoCloseable {
+  private final PeerProcess process;
+  private final ToxiproxyClient client;
+
+  private ToxiproxyServer(PeerProcess process, ToxiproxyClient client) {
+    this.process = process;
+    this.client = client;
+  }
+
+  public static ToxiproxyServer start() {
+    int port = Ports.freeTcpPort();
+    PeerProcess process = PeerProcess.start("toxiproxy", List.of(
+        Tools.toxiproxyServer().toString(), "-host", "127.0.0.1", "-port", Integer.toString(port)));
+    ToxiproxyClient client = new ToxiproxyClient("127.0.0.1", port);
+    try {
+      Awaitility.await("toxiproxy API on port " + port).atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .until(() -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException("toxiproxy exited:\n" + process.logTail(20));
+            }
+            return client.version() != null;
+          });
+    } catch (RuntimeException e) {
+      process.close();
+      throw e;
+    }
+    return new ToxiproxyServer(process, client);
+  }
+
+  public ToxiproxyClient client() {
+    return client;
+  }
+
+  public String version() {
+    return call(client::version).replaceAll("[^0-9.]", "");
+  }
+
+  /** A proxy listening on a free 127.0.0.1 port and forwarding to {@code upstreamHostPort}. */
+  public Proxy proxy(String name, String upstreamHostPort) {
+    requireNonNull(name, "name");
+    requireNonNull(upstreamHostPort, "upstreamHostPort");
+    return call(() -> client.createProxy(name, "127.0.0.1:" + Ports.freeTcpPort(), upstreamHostPort));
+  }
+
+  public static int listenPort(Proxy proxy) {
+    String listen = proxy.getListen();
+    return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+  }
+
+  /**
+   * Adds {@code latencyMs} (+- {@code jitterMs}) to the data flowing back to the client: a request/response round trip gets
+   * {@code latencyMs} more. Toxiproxy accepts connections itself, so a TCP connect time does not see it.
+   */
+  public void addLatency(Proxy proxy, long latencyMs, long jitterMs) {
+    addLatency(proxy, ToxicDirection.DOWNSTREAM, latencyMs, jitterMs);
+  }
+
+  public void addLatency(Proxy proxy, ToxicDirection direction, long latencyMs, long jitterMs) {
+    call(() -> proxy.toxics()
+        .latency(proxy.getName() + "-latency-" + direction.name().toLowerCase(java.util.Locale.ROOT), direction, latencyMs)
+        .setJitter(jitterMs));
+  }
+
+  /** Removes every toxic from the proxy. */
+  public void clearToxics(Proxy proxy) {
+    call(() -> {
+      for (var toxic : proxy.toxics().getAll()) {
+        toxic.remove();
+      }
+      return null;
+    });
+  }
+
+  /** Closes the listener and every open connection: the link is down. */
+  public void cut(Proxy proxy) {
+    call(() -> {
+      proxy.disable();
+      return null;
+    });
+  }
+
+  public void restore(Proxy proxy) {
+    call(() -> {
+      proxy.enable();
+      return null;
+    });
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+
+  private interface IoCall<T> {
+    T call() throws IOException;
+  }
+
+  private static <T> T call(IoCall<T> call) {
+    try {
+      return call.call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
