@@ -7,9 +7,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Incremental xDS: a response carries only resources whose version differs from what the client
@@ -20,7 +21,7 @@ final class DeltaStream
 
   static final class State extends XdsStream.TypeState {
     /** name -> version the client holds, as of its last ACK. */
-    final Map<String, String> held = new HashMap<>();
+    final HeldResources<String> held = new HeldResources<>();
     List<VersionedResource> inflightResources = List.of();
     List<String> inflightRemoved = List.of();
     boolean seen;
@@ -42,7 +43,7 @@ final class DeltaStream
     List<String> removed(ResourceSnapshot snapshot) {
       Map<String, VersionedResource> all = snapshot.resources(typeUrl);
       List<String> out = new ArrayList<>();
-      for (String name : held.keySet()) {
+      for (String name : held.names()) {
         if (!all.containsKey(name)) {
           out.add(name);
         }
@@ -78,24 +79,10 @@ final class DeltaStream
     if (first && request.getResourceNamesSubscribeCount() == 0 && TypeUrls.isFullState(s.typeUrl)) {
       s.wildcard = true; // legacy wildcard: Listener and Cluster with nothing named
     }
-    for (String name : request.getResourceNamesSubscribeList()) {
-      if ("*".equals(name)) {
-        s.wildcard = true;
-      } else {
-        s.names.add(name);
-      }
-    }
-    for (String name : request.getResourceNamesUnsubscribeList()) {
-      if ("*".equals(name)) {
-        s.wildcard = false;
-      } else {
-        s.names.remove(name);
-        s.held.remove(name);
-      }
-    }
+    updateSubscription(s, request, current);
     if (first) {
       request.getInitialResourceVersionsMap().forEach((name, version) -> {
-        if (s.wildcard || s.names.contains(name)) {
+        if (s.subscribes(name)) {
           s.held.put(name, version);
           s.responded = true;
         }
@@ -109,7 +96,7 @@ final class DeltaStream
         nacked(s, request.getErrorDetail().getMessage());
       } else {
         for (VersionedResource r : s.inflightResources) {
-          if (s.wildcard || s.names.contains(r.name())) {
+          if (s.subscribes(r.name())) {
             s.held.put(r.name(), r.version());
           }
         }
@@ -119,29 +106,53 @@ final class DeltaStream
       s.inflightResources = List.of();
       s.inflightRemoved = List.of();
     }
-  }
-
-  @Override
-  boolean hasAdditions(State s, ResourceSnapshot snapshot) {
-    if (!s.responded && s.wildcard) {
-      return true; // a wildcard subscriber waits for a first answer, even an empty one
+    if (current != null) {
+      s.held.shareIfEqual(current.snapshot().versions(s.typeUrl));
     }
-    return !s.changed(snapshot).isEmpty();
+  }
+
+  private static void updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
+    if (request.getResourceNamesSubscribeCount() == 0 && request.getResourceNamesUnsubscribeCount() == 0) {
+      return;
+    }
+    Set<String> names = new HashSet<>(s.names());
+    for (String name : request.getResourceNamesSubscribeList()) {
+      if ("*".equals(name)) {
+        s.wildcard = true;
+      } else {
+        names.add(name);
+      }
+    }
+    for (String name : request.getResourceNamesUnsubscribeList()) {
+      if ("*".equals(name)) {
+        s.wildcard = false;
+      } else {
+        names.remove(name);
+      }
+    }
+    s.setNames(names, current);
+    s.held.retainNames(s::subscribes);
   }
 
   @Override
-  boolean hasRemovals(State s, ResourceSnapshot snapshot) {
-    return !s.removed(snapshot).isEmpty();
+  boolean pushAdditions(State s, SnapshotStore.Published current) {
+    List<VersionedResource> changed = s.changed(current.snapshot());
+    // A wildcard subscriber waits for a first answer, even an empty one.
+    if (changed.isEmpty() && (s.responded || !s.wildcard)) {
+      return false;
+    }
+    respond(s, current, changed, List.of());
+    return true;
   }
 
   @Override
-  void sendAdditions(State s, SnapshotStore.Published current) {
-    respond(s, current, s.changed(current.snapshot()), List.of());
-  }
-
-  @Override
-  void sendRemovals(State s, SnapshotStore.Published current) {
-    respond(s, current, List.of(), s.removed(current.snapshot()));
+  boolean pushRemovals(State s, SnapshotStore.Published current) {
+    List<String> removed = s.removed(current.snapshot());
+    if (removed.isEmpty()) {
+      return false;
+    }
+    respond(s, current, List.of(), removed);
+    return true;
   }
 
   private void respond(State s, SnapshotStore.Published current, List<VersionedResource> resources,

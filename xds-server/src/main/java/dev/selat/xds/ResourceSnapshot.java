@@ -20,14 +20,20 @@ public final class ResourceSnapshot {
   private static final ResourceSnapshot EMPTY = new ResourceSnapshot(Map.of());
 
   private final Map<String, Map<String, VersionedResource>> byType;
+  private final Map<String, Map<String, String>> versionsByType;
   private final String version;
 
   private ResourceSnapshot(Map<String, Map<String, VersionedResource>> byType) {
     this.byType = byType;
+    Map<String, Map<String, String>> versions = new LinkedHashMap<>();
     long sum = 0;
-    for (Map<String, VersionedResource> resources : byType.values()) {
-      sum += setIdentity(resources.values());
+    for (Map.Entry<String, Map<String, VersionedResource>> type : byType.entrySet()) {
+      sum += setIdentity(type.getValue().values());
+      Map<String, String> byName = new LinkedHashMap<>();
+      type.getValue().forEach((name, r) -> byName.put(name, r.version()));
+      versions.put(type.getKey(), Collections.unmodifiableMap(byName));
     }
+    this.versionsByType = Collections.unmodifiableMap(versions);
     this.version = Long.toHexString(sum);
   }
 
@@ -42,6 +48,11 @@ public final class ResourceSnapshot {
   /** The resources of one type, by name; empty when the snapshot has none. */
   public Map<String, VersionedResource> resources(String typeUrl) {
     return byType.getOrDefault(typeUrl, Map.of());
+  }
+
+  /** name -> version of one type; shared by every Delta stream in sync with this snapshot. */
+  Map<String, String> versions(String typeUrl) {
+    return versionsByType.getOrDefault(typeUrl, Map.of());
   }
 
   /** Type URLs that have at least one resource. */

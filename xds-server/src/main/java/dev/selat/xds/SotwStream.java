@@ -7,7 +7,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,8 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
 
   static final class State extends XdsStream.TypeState {
     final boolean fullState;
-    /** What the client holds, by name, as of its last ACK. */
-    Map<String, VersionedResource> acked = new HashMap<>();
+    /** What the client holds, as of its last ACK. */
+    final HeldResources<VersionedResource> acked = new HeldResources<>();
     /** What the client holds once it ACKs the response in flight. */
     Map<String, VersionedResource> inflight;
     boolean seen;
@@ -35,20 +34,27 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       this.fullState = TypeUrls.isFullState(typeUrl);
     }
 
-    /** The resource the client should hold: a NACKed version falls back to the ACKed one. */
-    VersionedResource effective(VersionedResource r) {
-      return isNacked(r) ? acked.get(r.name()) : r;
-    }
-
+    /**
+     * The subscribed resources the client should hold: a NACKed version falls back to the one the
+     * client accepted before, if any. The snapshot's own map when that is the whole answer.
+     */
     Map<String, VersionedResource> effectiveDesired(ResourceSnapshot snapshot) {
+      if (wildcard && nacked.isEmpty()) {
+        return snapshot.resources(typeUrl);
+      }
       Map<String, VersionedResource> out = new LinkedHashMap<>();
       for (VersionedResource r : desired(snapshot)) {
-        VersionedResource e = effective(r);
+        VersionedResource e = isNacked(r) ? acked.get(r.name()) : r;
         if (e != null) {
           out.put(e.name(), e);
         }
       }
       return out;
+    }
+
+    boolean holds(VersionedResource r) {
+      VersionedResource held = acked.get(r.name());
+      return held != null && held.version().equals(r.version());
     }
   }
 
@@ -77,26 +83,20 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     List<String> names = request.getResourceNamesList();
     // An empty list on the first request is the legacy wildcard, for Listener and Cluster only.
     s.wildcard = names.contains("*") || (names.isEmpty() && s.fullState && (!s.seen || s.wildcard));
-    s.names.clear();
-    for (String name : names) {
-      if (!"*".equals(name)) {
-        s.names.add(name);
-      }
-    }
+    s.setNames(names, current);
     s.seen = true;
     String nonce = request.getResponseNonce();
     if (s.inflightNonce != null && s.inflightNonce.equals(nonce)) {
       if (request.hasErrorDetail()) {
         for (VersionedResource r : s.inflight.values()) {
-          VersionedResource held = s.acked.get(r.name());
-          if (held == null || !held.version().equals(r.version())) {
+          if (!s.holds(r)) {
             s.nacked.put(r.name(), r.version());
           }
         }
         nacked(s, request.getErrorDetail().getMessage());
       } else {
         if (s.fullState) {
-          s.acked = s.inflight;
+          s.acked.replaceWith(s.inflight);
         } else {
           s.acked.putAll(s.inflight);
         }
@@ -106,67 +106,60 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     } else if (nonce.isEmpty() && !s.responded && current != null && !request.getVersionInfo().isEmpty()) {
       // A reconnecting client names the version it holds; if that is the current set, it is done.
       Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
-      if (request.getVersionInfo().equals(setVersion(desired.values()))) {
-        s.acked = new HashMap<>(desired);
+      if (request.getVersionInfo().equals(setVersion(desired))) {
+        s.acked.replaceWith(desired);
         s.responded = true;
       }
     }
     if (!s.wildcard) {
       // Forget what the client dropped, so subscribing again brings it back.
-      s.acked.keySet().retainAll(s.names);
+      s.acked.retainNames(s::subscribes);
+    }
+    if (current != null) {
+      s.acked.shareIfEqual(current.snapshot().resources(s.typeUrl));
     }
   }
 
   @Override
-  boolean hasAdditions(State s, ResourceSnapshot snapshot) {
-    Map<String, VersionedResource> desired = s.effectiveDesired(snapshot);
-    if (!s.responded && (s.fullState || !desired.isEmpty())) {
-      return true;
-    }
+  boolean pushAdditions(State s, SnapshotStore.Published current) {
+    Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
+    boolean changed = !s.responded && (s.fullState || !desired.isEmpty());
+    Map<String, VersionedResource> changes = new TreeMap<>();
     for (VersionedResource r : desired.values()) {
-      if (isNew(s, r)) {
-        return true;
+      if (!s.holds(r)) {
+        changed = true;
+        if (!s.fullState) {
+          changes.put(r.name(), r);
+        }
       }
     }
-    return false;
+    if (!changed) {
+      return false;
+    }
+    if (!s.fullState) {
+      respond(s, current, changes, setVersion(desired));
+    } else if (desired.keySet().containsAll(s.acked.names())) {
+      respond(s, current, desired, setVersion(desired));
+    } else {
+      // Keep what is being removed until everything added is in place (removals go last).
+      Map<String, VersionedResource> holding = new TreeMap<>(desired);
+      s.acked.asMap().forEach(holding::putIfAbsent);
+      respond(s, current, holding, setVersion(holding));
+    }
+    return true;
   }
 
   @Override
-  boolean hasRemovals(State s, ResourceSnapshot snapshot) {
+  boolean pushRemovals(State s, SnapshotStore.Published current) {
     if (!s.fullState) {
       return false; // outside Listener and Cluster, absence from a response is not deletion
     }
-    return !s.effectiveDesired(snapshot).keySet().containsAll(s.acked.keySet());
-  }
-
-  @Override
-  void sendAdditions(State s, SnapshotStore.Published current) {
     Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
-    if (s.fullState) {
-      // Keep what is being removed until everything added is in place (removals go last).
-      Map<String, VersionedResource> holding = new TreeMap<>(desired);
-      s.acked.forEach(holding::putIfAbsent);
-      respond(s, current, holding, setVersion(holding.values()));
-    } else {
-      Map<String, VersionedResource> changed = new LinkedHashMap<>();
-      for (VersionedResource r : desired.values()) {
-        if (isNew(s, r)) {
-          changed.put(r.name(), r);
-        }
-      }
-      respond(s, current, changed, setVersion(desired.values()));
+    if (desired.keySet().containsAll(s.acked.names())) {
+      return false;
     }
-  }
-
-  @Override
-  void sendRemovals(State s, SnapshotStore.Published current) {
-    Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
-    respond(s, current, desired, setVersion(desired.values()));
-  }
-
-  private static boolean isNew(State s, VersionedResource r) {
-    VersionedResource held = s.acked.get(r.name());
-    return held == null || !held.version().equals(r.version());
+    respond(s, current, desired, setVersion(desired));
+    return true;
   }
 
   private void respond(State s, SnapshotStore.Published current, Map<String, VersionedResource> resources,
@@ -185,7 +178,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         Collections.unmodifiableCollection(resources.values()), List.of());
   }
 
-  private static String setVersion(Iterable<VersionedResource> resources) {
-    return Long.toHexString(ResourceSnapshot.setIdentity(resources));
+  private static String setVersion(Map<String, VersionedResource> resources) {
+    return Long.toHexString(ResourceSnapshot.setIdentity(resources.values()));
   }
 }

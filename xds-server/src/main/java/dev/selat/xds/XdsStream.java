@@ -12,11 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,8 +44,8 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
   abstract static class TypeState {
     final String typeUrl;
     boolean wildcard;
-    /** Sorted, so responses list resources in name order whatever the request order. */
-    final Set<String> names = new TreeSet<>();
+    /** Subscribed names, sorted (responses list resources in name order), deduplicated. */
+    private List<String> names = List.of();
     /** name -> version the client rejected; not resent until the resource changes. */
     final Map<String, String> nacked = new HashMap<>();
     String inflightNonce;
@@ -56,15 +56,39 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
       this.typeUrl = typeUrl;
     }
 
+    List<String> names() {
+      return names;
+    }
+
+    boolean subscribes(String name) {
+      return wildcard || Collections.binarySearch(names, name) >= 0;
+    }
+
+    /**
+     * Sets the subscribed names ("*" excluded). Names the snapshot has are stored as the
+     * snapshot's own strings, so thousands of streams naming the same resources share them.
+     */
+    void setNames(Collection<String> requested, SnapshotStore.Published current) {
+      Map<String, VersionedResource> known = current == null ? Map.of() : current.snapshot().resources(typeUrl);
+      TreeSet<String> sorted = new TreeSet<>();
+      for (String name : requested) {
+        if (!"*".equals(name)) {
+          VersionedResource r = known.get(name);
+          sorted.add(r != null ? r.name() : name);
+        }
+      }
+      names = List.copyOf(sorted);
+    }
+
     boolean isNacked(VersionedResource r) {
       return r.version().equals(nacked.get(r.name()));
     }
 
-    /** The subscribed resources present in {@code snapshot}. */
-    List<VersionedResource> desired(ResourceSnapshot snapshot) {
+    /** The subscribed resources present in {@code snapshot}, in name order. */
+    Collection<VersionedResource> desired(ResourceSnapshot snapshot) {
       Map<String, VersionedResource> all = snapshot.resources(typeUrl);
       if (wildcard) {
-        return List.copyOf(all.values());
+        return all.values();
       }
       List<VersionedResource> out = new ArrayList<>(names.size());
       for (String name : names) {
@@ -129,13 +153,11 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
   /** Applies a request's subscription changes and its ACK or NACK to the type's state. */
   abstract void apply(S state, Q request, SnapshotStore.Published current);
 
-  abstract boolean hasAdditions(S state, ResourceSnapshot snapshot);
+  /** Sends what the type adds or changes, if anything; true if it sent. */
+  abstract boolean pushAdditions(S state, SnapshotStore.Published current);
 
-  abstract boolean hasRemovals(S state, ResourceSnapshot snapshot);
-
-  abstract void sendAdditions(S state, SnapshotStore.Published current);
-
-  abstract void sendRemovals(S state, SnapshotStore.Published current);
+  /** Sends what the type removes, if anything; true if it sent. */
+  abstract boolean pushRemovals(S state, SnapshotStore.Published current);
 
   @Override
   public final void onNext(Q request) {
@@ -223,28 +245,23 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
     if (current == null || !out.isReady()) {
       return; // the next publish or the transport's onReady brings us back
     }
-    ResourceSnapshot snapshot = current.snapshot();
-    boolean waiting = false;
-    boolean additionsPending = false;
     for (S state : types.values()) {
-      state.forgetNacksOfChanged(snapshot);
-      if (state.inflightNonce != null) {
-        waiting = true;
-      } else if (hasAdditions(state, snapshot)) {
-        additionsPending = true;
-        if (!waiting) {
-          sendAdditions(state, current);
-          waiting = true;
-        }
+      state.forgetNacksOfChanged(current.snapshot());
+      if (state.inflightNonce != null || pushAdditions(state, current)) {
+        return; // types after this one, and all removals, wait for its ACK
       }
     }
-    if (waiting || additionsPending) {
-      return;
+    for (S state : typesInRemovalOrder()) {
+      if (pushRemovals(state, current)) {
+        return;
+      }
     }
-    types.values().stream()
-        .filter(state -> hasRemovals(state, snapshot))
-        .min(Comparator.comparingInt(state -> TypeUrls.removeRank(state.typeUrl)))
-        .ifPresent(state -> sendRemovals(state, current));
+  }
+
+  private List<S> typesInRemovalOrder() {
+    List<S> ordered = new ArrayList<>(types.values());
+    ordered.sort(Comparator.comparingInt(state -> TypeUrls.removeRank(state.typeUrl)));
+    return ordered;
   }
 
   final String nextNonce() {

@@ -1,0 +1,88 @@
+package dev.selat.xds;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * What one client holds of one resource type, by name. While it equals the snapshot's own
+ * (immutable) map, it is that map: 10,000 streams in sync cost one map, not 10,000 copies. The
+ * first change after that copies it (copy on write). Owned by one stream's executor.
+ *
+ * @param <V> what is held per name: the resource (SotW) or its version (Delta)
+ */
+final class HeldResources<V> {
+  private Map<String, V> map = Map.of();
+  private boolean shared = true;
+
+  V get(String name) {
+    return map.get(name);
+  }
+
+  boolean isEmpty() {
+    return map.isEmpty();
+  }
+
+  Set<String> names() {
+    return Collections.unmodifiableSet(map.keySet());
+  }
+
+  Map<String, V> asMap() {
+    return Collections.unmodifiableMap(map);
+  }
+
+  Collection<V> values() {
+    return Collections.unmodifiableCollection(map.values());
+  }
+
+  void put(String name, V value) {
+    own().put(name, value);
+  }
+
+  void putAll(Map<String, V> entries) {
+    if (!entries.isEmpty()) {
+      own().putAll(entries);
+    }
+  }
+
+  void remove(String name) {
+    if (map.containsKey(name)) {
+      own().remove(name);
+    }
+  }
+
+  /** Drops every name {@code keep} rejects. */
+  void retainNames(Predicate<String> keep) {
+    for (String name : map.keySet()) {
+      if (!keep.test(name)) {
+        own().keySet().removeIf(n -> !keep.test(n));
+        return;
+      }
+    }
+  }
+
+  /** Replaces everything with {@code entries}, which must not change afterwards. */
+  void replaceWith(Map<String, V> entries) {
+    map = entries;
+    shared = true;
+  }
+
+  /** Shares {@code reference} (an immutable snapshot map) in place of an equal private copy. */
+  void shareIfEqual(Map<String, V> reference) {
+    if (map != reference && map.size() == reference.size() && map.equals(reference)) {
+      map = reference;
+      shared = true;
+    }
+  }
+
+  private Map<String, V> own() {
+    if (shared) {
+      map = new HashMap<>(map);
+      shared = false;
+    }
+    return map;
+  }
+}
