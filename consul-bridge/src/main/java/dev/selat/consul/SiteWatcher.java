@@ -61,7 +61,8 @@ final class SiteWatcher implements AutoCloseable {
   private boolean syncedOnce;
   private boolean startBudgetSpent;
   private Instant staleSince;
-  private String lastError = "";
+  /** Failure messages already logged during the current outage. */
+  private final Set<String> reported = new HashSet<>();
   private long generation;
   private SiteCatalog published;
 
@@ -282,11 +283,10 @@ final class SiteWatcher implements AutoCloseable {
     refresh();
   }
 
-  /** Logs a failure once per distinct message (the next ones at debug), so a long outage does not flood the log. */
+  /** Logs each distinct failure once per outage (repeats at debug), so a long outage does not flood the log. */
   private void report(ConsulQueryException e) {
     lastFailure = Optional.of(e);
-    if (!e.getMessage().equals(lastError)) {
-      lastError = e.getMessage();
+    if (reported.add(e.getMessage())) {
       log.warn("{}", e.getMessage());
     } else {
       log.debug("{}", e.getMessage());
@@ -309,7 +309,7 @@ final class SiteWatcher implements AutoCloseable {
         log.info("site {}: recovered after {}", config.siteId(), Duration.between(staleSince, clock.instant()));
       }
       staleSince = null;
-      lastError = "";
+      reported.clear();
       freshness = SiteFreshness.SYNCED;
       return;
     }
