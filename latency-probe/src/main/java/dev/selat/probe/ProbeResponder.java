@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reflects probes: UDP echo ({@link ProbePacket}) and the same exchange over TCP, one probe per connection, for
- * networks that drop UDP. Binds only the configured addresses. Every datagram is validated; malformed, oversized,
+ * networks that drop UDP; a TCP connection closed without data is a connect-time probe (or a health check). Binds only the configured addresses. Every datagram is validated; malformed, oversized,
  * spoofed (unknown agent id) and rate-limited ones are dropped and counted in {@code selat.probe.responder.packets}
  * by outcome, and no input can stop the loop.
  *
@@ -82,6 +82,7 @@ public final class ProbeResponder implements AutoCloseable {
   private final Map<DropReason, Counter> tcpDrops;
   private final Counter udpReflected;
   private final Counter tcpReflected;
+  private final Counter tcpConnectOnly;
   private final Thread udpThread;
   private final Thread tcpThread;
   private volatile boolean closed;
@@ -93,6 +94,7 @@ public final class ProbeResponder implements AutoCloseable {
     this.tcpDrops = dropCounters(registry, "tcp");
     this.udpReflected = packets(registry, "udp", "reflected");
     this.tcpReflected = packets(registry, "tcp", "reflected");
+    this.tcpConnectOnly = packets(registry, "tcp", "connected");
     this.tcpSlots = new Semaphore(settings.maxTcpConnections());
     this.udp = DatagramChannel.open().bind(settings.udpBind());
     try {
@@ -210,6 +212,11 @@ public final class ProbeResponder implements AutoCloseable {
       socket.setTcpNoDelay(true);
       InputStream in = socket.getInputStream();
       byte[] header = in.readNBytes(ProbePacket.HEADER_LENGTH);
+      if (header.length == 0) {
+        // A connect-time probe (or a Consul TCP health check): connecting was the whole exchange.
+        tcpConnectOnly.increment();
+        return;
+      }
       byte[] id = header.length == ProbePacket.HEADER_LENGTH ? in.readNBytes(header[6] & 0xFF) : new byte[0];
       long receivedAt = ticker.nanos();
       ByteBuffer request = ByteBuffer.allocate(header.length + id.length).put(header).put(id).flip();
@@ -240,7 +247,8 @@ public final class ProbeResponder implements AutoCloseable {
 
   private static Counter packets(MeterRegistry registry, String protocol, String outcome) {
     return Counter.builder("selat.probe.responder.packets")
-        .description("Probe packets the responder received, by protocol and outcome (reflected or why dropped)")
+        .description("Probes the responder received, by protocol and outcome: reflected, connected (TCP connect "
+            + "and close), or why dropped")
         .tag("protocol", protocol)
         .tag("outcome", outcome)
         .register(registry);

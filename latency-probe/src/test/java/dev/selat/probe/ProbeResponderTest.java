@@ -192,6 +192,19 @@ class ProbeResponderTest {
   }
 
   /** From a fresh socket, so that replies still queued for {@link #client} cannot be mistaken for this one. */
+  @Test
+  void tcpProbe_connectAndClose_countsConnectTimeProbeNotDrop() throws IOException {
+    startResponder(settings());
+
+    try (Socket socket = new Socket()) {
+      socket.connect(responder.tcpAddress(), 5_000);
+    }
+
+    await().atMost(AWAIT).until(() -> counter("tcp", "connected") == 1);
+    assertThat(registry.get("selat.probe.responder.packets").tag("protocol", "tcp").counters().stream()
+        .mapToDouble(Counter::count).sum()).isEqualTo(1);
+  }
+
   private void assertAnswersValidProbe() throws IOException {
     client.close();
     client = new DatagramSocket(LOOPBACK_ANY_PORT);

@@ -1,0 +1,211 @@
+package dev.selat.probe;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone probe agent ({@code selat-probe}): a responder, a prober towards its peers (static, or discovered
+ * as {@code selat-probe} in each site's Consul), {@code LatencyService.Watch} on gRPC, and {@code /metrics}.
+ * It publishes its row every second.
+ *
+ * <p>Threading: one "selat-probe-owner" thread owns the prober's state and the watch subscribers; one
+ * "selat-probe-consul" thread does the blocking Consul calls (registration, discovery every 10 s) and hands the peer
+ * set to the prober.
+ */
+public final class ProbeAgent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProbeAgent.class);
+  private static final Duration PUBLISH_EVERY = Duration.ofSeconds(1);
+  private static final Duration DISCOVER_EVERY = Duration.ofSeconds(10);
+
+  private final ProbeAgentConfig config;
+  private final ScheduledExecutorService owner =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("selat-probe-owner").daemon().factory());
+  private final ScheduledExecutorService consulThread =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("selat-probe-consul").daemon().factory());
+  private final List<AutoCloseable> started = new ArrayList<>();
+  /** Last peers found per Consul: a Consul that stops answering keeps its last answer (owned by consulThread). */
+  private final Map<URI, List<ProbePeer>> discovered = new LinkedHashMap<>();
+  private final ConsulProbeDirectory directory;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private ProbeResponder responder;
+  private Prober prober;
+  private Server grpc;
+  private MetricsHttpServer metrics;
+
+  private ProbeAgent(ProbeAgentConfig config) throws IOException {
+    this.config = config;
+    this.directory = new ConsulProbeDirectory(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+        consulToken(config));
+  }
+
+  public static ProbeAgent start(ProbeAgentConfig config, Clock clock, Ticker ticker,
+      PrometheusMeterRegistry registry) throws IOException {
+    ProbeAgent agent = new ProbeAgent(requireNonNull(config, "config"));
+    try {
+      agent.startParts(requireNonNull(clock, "clock"), requireNonNull(ticker, "ticker"),
+          requireNonNull(registry, "registry"));
+      return agent;
+    } catch (IOException | RuntimeException e) {
+      agent.close();
+      throw e;
+    }
+  }
+
+  private void startParts(Clock clock, Ticker ticker, PrometheusMeterRegistry registry) throws IOException {
+    responder = startResponder(config, ticker, registry);
+    started.add(responder);
+    prober = Prober.start(Prober.Settings.of(config.agentId(), new InetSocketAddress(config.bindAddress(), 0))
+        .withInterval(config.interval()), ticker, owner, new Random(), registry);
+    started.add(prober);
+    LatencyWatchService watch = new LatencyWatchService(owner);
+    grpc = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+        .addService(watch)
+        .build()
+        .start();
+    metrics = MetricsHttpServer.start(new InetSocketAddress(config.bindAddress(), config.metricsPort()), registry);
+    started.add(metrics);
+    owner.scheduleAtFixedRate(() -> prober.estimates().thenAccept(estimates -> watch.publish(
+            LatencyRows.toProto(config.siteId(), config.agentId(), clock.instant(), estimates))),
+        0, PUBLISH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    prober.setPeers(staticPeers());
+    if (config.register()) {
+      directory.register(config.consul().orElseThrow(), config, responder.tcpAddress().getPort(), grpc.getPort());
+      log.info("registered {} as {} in {}", config.agentId(), ProbeAgentConfig.SERVICE_NAME,
+          config.consul().orElseThrow());
+    }
+    if (!config.discover().isEmpty()) {
+      consulThread.scheduleWithFixedDelay(this::discover, 0, DISCOVER_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    log.info("selat-probe {} for site {}: probes on {}, gRPC on {}, metrics on {}", config.agentId(),
+        config.siteId(), responder.udpAddress(), grpcAddress(), metrics.address());
+  }
+
+  public Prober prober() {
+    return prober;
+  }
+
+  public InetSocketAddress probeAddress() {
+    return responder.udpAddress();
+  }
+
+  public InetSocketAddress grpcAddress() {
+    return new InetSocketAddress(config.bindAddress(), grpc.getPort());
+  }
+
+  public InetSocketAddress metricsAddress() {
+    return metrics.address();
+  }
+
+  private void discover() {
+    for (URI consul : config.discover()) {
+      try {
+        discovered.put(consul, directory.passingAgents(consul).stream()
+            .filter(entry -> !entry.agentId().equals(config.agentId()) && !entry.site().equals(config.siteId()))
+            .map(entry -> peer(entry.site(), entry.address(), entry.port()))
+            .toList());
+      } catch (IOException | RuntimeException e) {
+        log.warn("discovery in {} failed, keeping its last {} peers: {}", consul,
+            discovered.getOrDefault(consul, List.of()).size(), e.getMessage());
+      }
+    }
+    List<ProbePeer> peers = new ArrayList<>(staticPeers());
+    discovered.values().forEach(found -> found.stream().filter(p -> !peers.contains(p)).forEach(peers::add));
+    prober.setPeers(peers);
+  }
+
+  private List<ProbePeer> staticPeers() {
+    return config.peers().stream().map(p -> peer(p.site(), p.address(), p.port())).toList();
+  }
+
+  private ProbePeer peer(String site, String host, int port) {
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    return new ProbePeer(site, address, address, config.pathTo(site));
+  }
+
+  private static Optional<String> consulToken(ProbeAgentConfig config) throws IOException {
+    String fromEnv = System.getenv("CONSUL_HTTP_TOKEN");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Optional.of(fromEnv.strip());
+    }
+    Optional<Path> file = config.consulTokenFile()
+        .or(() -> Optional.ofNullable(System.getenv("CONSUL_HTTP_TOKEN_FILE")).map(Path::of));
+    return file.isPresent() ? Optional.of(Files.readString(file.get()).strip()) : Optional.empty();
+  }
+
+  /**
+   * UDP and TCP probes share one port number, which peers learn from Consul. Port 0 (tests) picks a number free for
+   * UDP and retries if TCP happens to have it taken.
+   */
+  private static ProbeResponder startResponder(ProbeAgentConfig config, Ticker ticker,
+      PrometheusMeterRegistry registry) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      int port = config.probePort();
+      if (port == 0) {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(config.bindAddress(), 0))) {
+          port = probe.getLocalPort();
+        }
+      }
+      InetSocketAddress bind = new InetSocketAddress(config.bindAddress(), port);
+      try {
+        return ProbeResponder.start(ProbeResponder.Settings.of(bind, bind).withAllowedAgents(config.allowedAgents()),
+            ticker, registry);
+      } catch (BindException e) {
+        if (config.probePort() != 0 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Deregisters and stops everything; idempotent (the shutdown hook and the main thread may both call it). */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (config.register() && responder != null) {
+      try {
+        directory.deregister(config.consul().orElseThrow(), config.agentId());
+      } catch (IOException | RuntimeException e) {
+        log.warn("deregistration from {} failed: {}", config.consul().orElseThrow(), e.getMessage());
+      }
+    }
+    consulThread.shutdownNow();
+    if (grpc != null) {
+      grpc.shutdownNow();
+    }
+    for (AutoCloseable part : started.reversed()) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.debug("closing {} failed", part, e);
+      }
+    }
+    owner.shutdownNow();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.selat.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.selat.proto.v1.LatencyRow;
+import dev.selat.proto.v1.LatencyServiceGrpc;
+import dev.selat.proto.v1.LinkEstimate;
+import dev.selat.proto.v1.ProbeMethod;
+import dev.selat.proto.v1.WatchLatencyRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Iterator;
+import org.junit.jupiter.api.Test;
+
+/** Two agents on loopback with static peers: real sockets, real gRPC (Netty), real HTTP. */
+class ProbeAgentTest {
+
+  @Test
+  void agent_staticPeer_streamsItsRowOverGrpcAndServesRttHistograms() throws Exception {
+    try (ProbeAgent awsSg = ProbeAgent.start(config("aws-sg", null), Clock.systemUTC(), Ticker.system(), registry());
+        ProbeAgent jakarta = ProbeAgent.start(config("jakarta", "aws-sg=127.0.0.1:" + awsSg.probeAddress().getPort()),
+            Clock.systemUTC(), Ticker.system(), registry())) {
+      ManagedChannel channel = NettyChannelBuilder.forAddress(jakarta.grpcAddress()).usePlaintext().build();
+      try {
+        Iterator<LatencyRow> rows = LatencyServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+            .watch(WatchLatencyRequest.getDefaultInstance());
+        LatencyRow row = rows.next();
+        while (row.getEstimatesCount() == 0 || row.getEstimates(0).getSamples() < 5) {
+          row = rows.next();
+        }
+
+        LinkEstimate toAwsSg = row.getEstimates(0);
+        assertThat(row.getSourceSite()).isEqualTo("jakarta");
+        assertThat(toAwsSg.getTargetSite()).isEqualTo("aws-sg");
+        assertThat(toAwsSg.getPath()).isEqualTo("leased-line+vpn");
+        assertThat(toAwsSg.getMethod()).isEqualTo(ProbeMethod.PROBE_METHOD_UDP_ECHO);
+        assertThat(toAwsSg.getStale()).isFalse();
+        assertThat(toAwsSg.getRttP50().getNanos()).isPositive();
+      } finally {
+        channel.shutdownNow();
+      }
+
+      String metrics = get(URI.create("http://127.0.0.1:" + jakarta.metricsAddress().getPort() + "/metrics"));
+      assertThat(metrics).contains("selat_probe_rtt_seconds_bucket{path=\"leased-line+vpn\",peer_site=\"aws-sg\"");
+      assertThat(metrics).contains("selat_probe_probes_total{outcome=\"answered\",path=\"leased-line+vpn\"");
+    }
+  }
+
+  private static ProbeAgentConfig config(String site, String peer) {
+    ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
+    draft.site = site;
+    draft.agentId = site + "-probe";
+    draft.probePort = 0;
+    draft.grpcPort = 0;
+    draft.metricsPort = 0;
+    draft.intervalMillis = 50L;
+    draft.paths.put("aws-sg", "leased-line+vpn");
+    if (peer != null) {
+      String[] parts = peer.split("[=:]");
+      ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
+      p.site = parts[0];
+      p.address = parts[1];
+      p.port = Integer.parseInt(parts[2]);
+      draft.peers.add(p);
+    }
+    return draft.build();
+  }
+
+  private static PrometheusMeterRegistry registry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  private static String get(URI uri) throws IOException, InterruptedException {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      return response.body();
+    }
+  }
+}
