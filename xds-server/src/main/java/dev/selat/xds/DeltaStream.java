@@ -40,6 +40,11 @@ final class DeltaStream
       return out;
     }
 
+    /** Nothing to send: the client holds exactly the snapshot's versions of this type. */
+    boolean inSync(ResourceSnapshot snapshot) {
+      return responded && held.isSharing(snapshot.versions(typeUrl));
+    }
+
     List<String> removed(ResourceSnapshot snapshot) {
       Map<String, VersionedResource> all = snapshot.resources(typeUrl);
       List<String> out = new ArrayList<>();
@@ -136,6 +141,9 @@ final class DeltaStream
 
   @Override
   boolean pushAdditions(State s, SnapshotStore.Published current) {
+    if (s.inSync(current.snapshot())) {
+      return false;
+    }
     List<VersionedResource> changed = s.changed(current.snapshot());
     // A wildcard subscriber waits for a first answer, even an empty one.
     if (changed.isEmpty() && (s.responded || !s.wildcard)) {
@@ -147,6 +155,9 @@ final class DeltaStream
 
   @Override
   boolean pushRemovals(State s, SnapshotStore.Published current) {
+    if (s.inSync(current.snapshot())) {
+      return false;
+    }
     List<String> removed = s.removed(current.snapshot());
     if (removed.isEmpty()) {
       return false;

@@ -70,6 +70,11 @@ final class HeldResources<V> {
     shared = true;
   }
 
+  /** True while this holds exactly {@code reference}, the same map instance (a cheap "in sync"). */
+  boolean isSharing(Map<String, V> reference) {
+    return map == reference;
+  }
+
   /** Shares {@code reference} (an immutable snapshot map) in place of an equal private copy. */
   void shareIfEqual(Map<String, V> reference) {
     if (map != reference && map.size() == reference.size() && map.equals(reference)) {

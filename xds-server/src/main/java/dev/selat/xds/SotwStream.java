@@ -34,22 +34,29 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       this.fullState = TypeUrls.isFullState(typeUrl);
     }
 
-    /**
-     * The subscribed resources the client should hold: a NACKed version falls back to the one the
-     * client accepted before, if any. The snapshot's own map when that is the whole answer.
-     */
+    /** The version the client should hold: a NACKed one falls back to what it accepted before, if anything. */
+    VersionedResource effective(VersionedResource r) {
+      return isNacked(r) ? acked.get(r.name()) : r;
+    }
+
+    /** name -> effective resource of every subscribed one; the snapshot's own map when that is the answer. */
     Map<String, VersionedResource> effectiveDesired(ResourceSnapshot snapshot) {
       if (wildcard && nacked.isEmpty()) {
         return snapshot.resources(typeUrl);
       }
       Map<String, VersionedResource> out = new LinkedHashMap<>();
       for (VersionedResource r : desired(snapshot)) {
-        VersionedResource e = isNacked(r) ? acked.get(r.name()) : r;
+        VersionedResource e = effective(r);
         if (e != null) {
           out.put(e.name(), e);
         }
       }
       return out;
+    }
+
+    /** Nothing to send: the client holds exactly the snapshot's resources of this type. */
+    boolean inSync(ResourceSnapshot snapshot) {
+      return responded && acked.isSharing(snapshot.resources(typeUrl));
     }
 
     boolean holds(VersionedResource r) {
@@ -106,7 +113,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     } else if (nonce.isEmpty() && !s.responded && current != null && !request.getVersionInfo().isEmpty()) {
       // A reconnecting client names the version it holds; if that is the current set, it is done.
       Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
-      if (request.getVersionInfo().equals(setVersion(desired))) {
+      if (request.getVersionInfo().equals(setVersion(desired.values()))) {
         s.acked.replaceWith(desired);
         s.responded = true;
       }
@@ -122,43 +129,63 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
 
   @Override
   boolean pushAdditions(State s, SnapshotStore.Published current) {
-    Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
-    boolean changed = !s.responded && (s.fullState || !desired.isEmpty());
-    Map<String, VersionedResource> changes = new TreeMap<>();
-    for (VersionedResource r : desired.values()) {
-      if (!s.holds(r)) {
-        changed = true;
-        if (!s.fullState) {
-          changes.put(r.name(), r);
-        }
-      }
-    }
-    if (!changed) {
+    ResourceSnapshot snapshot = current.snapshot();
+    if (s.inSync(snapshot)) {
       return false;
     }
-    if (!s.fullState) {
-      respond(s, current, changes, setVersion(desired));
-    } else if (desired.keySet().containsAll(s.acked.names())) {
-      respond(s, current, desired, setVersion(desired));
+    return s.fullState ? pushFullState(s, current) : pushChanged(s, current);
+  }
+
+  /** Listener and Cluster: the whole subscribed set, whenever any of it changed. */
+  private boolean pushFullState(State s, SnapshotStore.Published current) {
+    Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
+    if (s.responded && desired.values().stream().allMatch(s::holds)) {
+      return false;
+    }
+    if (desired.keySet().containsAll(s.acked.names())) {
+      respond(s, current, desired, setVersion(desired.values()));
     } else {
       // Keep what is being removed until everything added is in place (removals go last).
       Map<String, VersionedResource> holding = new TreeMap<>(desired);
       s.acked.asMap().forEach(holding::putIfAbsent);
-      respond(s, current, holding, setVersion(holding));
+      respond(s, current, holding, setVersion(holding.values()));
     }
+    return true;
+  }
+
+  /** Other types: only the subscribed resources the client does not hold at their current version. */
+  private boolean pushChanged(State s, SnapshotStore.Published current) {
+    long identity = 0;
+    Map<String, VersionedResource> changes = null;
+    for (VersionedResource r : s.desired(current.snapshot())) {
+      VersionedResource e = s.effective(r);
+      if (e != null) {
+        identity += e.identity();
+        if (!s.holds(e)) {
+          if (changes == null) {
+            changes = new LinkedHashMap<>();
+          }
+          changes.put(e.name(), e);
+        }
+      }
+    }
+    if (changes == null) {
+      return false;
+    }
+    respond(s, current, changes, Long.toHexString(identity));
     return true;
   }
 
   @Override
   boolean pushRemovals(State s, SnapshotStore.Published current) {
-    if (!s.fullState) {
+    if (!s.fullState || s.inSync(current.snapshot())) {
       return false; // outside Listener and Cluster, absence from a response is not deletion
     }
     Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
     if (desired.keySet().containsAll(s.acked.names())) {
       return false;
     }
-    respond(s, current, desired, setVersion(desired));
+    respond(s, current, desired, setVersion(desired.values()));
     return true;
   }
 
@@ -178,7 +205,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         Collections.unmodifiableCollection(resources.values()), List.of());
   }
 
-  private static String setVersion(Map<String, VersionedResource> resources) {
-    return Long.toHexString(ResourceSnapshot.setIdentity(resources.values()));
+  private static String setVersion(Iterable<VersionedResource> resources) {
+    return Long.toHexString(ResourceSnapshot.setIdentity(resources));
   }
 }

@@ -20,6 +20,7 @@ final class XdsMetrics {
   private static final List<String> SERVICES = List.of("ads", "cds", "eds", "lds", "rds");
 
   private final Map<String, AtomicInteger> streams = new HashMap<>();
+  private final Map<String, AtomicInteger> subscriptions = new HashMap<>();
   private final Map<String, Counter> responses = new HashMap<>();
   private final Map<String, Counter> bytesSent = new HashMap<>();
   private final Map<String, Counter> acks = new HashMap<>();
@@ -40,6 +41,12 @@ final class XdsMetrics {
       }
       for (String type : TYPES) {
         String key = p + type;
+        AtomicInteger subscribed = new AtomicInteger();
+        Gauge.builder("selat.xds.subscriptions", subscribed, AtomicInteger::get)
+            .description("Resource types subscribed on open streams")
+            .tags("protocol", p, "type", type)
+            .register(registry);
+        subscriptions.put(key, subscribed);
         responses.put(key, Counter.builder("selat.xds.responses").description("Responses sent")
             .tags("protocol", p, "type", type).register(registry));
         bytesSent.put(key, Counter.builder("selat.xds.bytes.sent").baseUnit("bytes")
@@ -66,6 +73,10 @@ final class XdsMetrics {
 
   void streamClosed(Protocol protocol, String service) {
     streams.get(protocol.tag() + service).decrementAndGet();
+  }
+
+  void subscribed(Protocol protocol, String typeUrl, int delta) {
+    subscriptions.get(protocol.tag() + TypeUrls.shortName(typeUrl)).addAndGet(delta);
   }
 
   void response(Protocol protocol, String typeUrl, int bytes) {

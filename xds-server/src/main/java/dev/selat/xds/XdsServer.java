@@ -12,6 +12,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -194,9 +195,12 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
 
     public XdsServer start() throws IOException {
       requireNonNull(meterRegistry, "meterRegistry: required");
-      ExecutorService owned = executor == null ? newStreamPool() : null;
+      ExecutorService owned = executor == null
+          ? ExecutorServiceMetrics.monitor(meterRegistry, newStreamPool(), "selat.xds.stream")
+          : null;
       SnapshotStore store = new SnapshotStore(clock);
-      StreamContext ctx = new StreamContext(store, new XdsMetrics(meterRegistry), callbacks, mapper, verifier,
+      StreamContext ctx = new StreamContext(store, new XdsMetrics(meterRegistry), new GuardedCallbacks(callbacks),
+          mapper, verifier,
           new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), clock,
           executor != null ? executor : owned, new AtomicLong());
       ServerBuilder<?> builder = inProcessName != null

@@ -15,8 +15,10 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,20 +86,41 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
       return r.version().equals(nacked.get(r.name()));
     }
 
-    /** The subscribed resources present in {@code snapshot}, in name order. */
-    Collection<VersionedResource> desired(ResourceSnapshot snapshot) {
+    /** The subscribed resources present in {@code snapshot}, in name order; a view, not a copy. */
+    Iterable<VersionedResource> desired(ResourceSnapshot snapshot) {
       Map<String, VersionedResource> all = snapshot.resources(typeUrl);
       if (wildcard) {
         return all.values();
       }
-      List<VersionedResource> out = new ArrayList<>(names.size());
-      for (String name : names) {
-        VersionedResource r = all.get(name);
-        if (r != null) {
-          out.add(r);
+      return () -> new Iterator<>() {
+        private final Iterator<String> subscribed = names.iterator();
+        private VersionedResource next = advance();
+
+        private VersionedResource advance() {
+          while (subscribed.hasNext()) {
+            VersionedResource r = all.get(subscribed.next());
+            if (r != null) {
+              return r;
+            }
+          }
+          return null;
         }
-      }
-      return out;
+
+        @Override
+        public boolean hasNext() {
+          return next != null;
+        }
+
+        @Override
+        public VersionedResource next() {
+          if (next == null) {
+            throw new NoSuchElementException();
+          }
+          VersionedResource r = next;
+          next = advance();
+          return r;
+        }
+      };
     }
 
     void forgetNacksOfChanged(ResourceSnapshot snapshot) {
@@ -162,7 +185,12 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
   @Override
   public final void onNext(Q request) {
     executor.execute(() -> {
-      handle(request);
+      try {
+        handle(request);
+      } catch (RuntimeException e) {
+        log.error("xDS stream {} failed on a request", id, e);
+        fail(Status.INTERNAL, "internal error: " + e);
+      }
       if (!closed) {
         out.request(1);
       }
@@ -213,7 +241,10 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
       fail(Status.INVALID_ARGUMENT, "type_url: more than " + MAX_TYPES_PER_STREAM + " types on one stream");
       return;
     }
-    S state = types.computeIfAbsent(typeUrl, this::newTypeState);
+    S state = types.computeIfAbsent(typeUrl, t -> {
+      ctx.metrics().subscribed(protocol, t, 1);
+      return newTypeState(t);
+    });
     apply(state, request, ctx.store().current(info.group()));
     push();
   }
@@ -294,6 +325,9 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
   }
 
   private void fail(Status status, String description) {
+    if (closed) {
+      return;
+    }
     if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
       ctx.metrics().rejected("invalid");
     }
@@ -310,6 +344,7 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
     if (info != null) {
       ctx.store().unwatch(info.group(), this);
       ctx.metrics().streamClosed(protocol, service);
+      types.keySet().forEach(t -> ctx.metrics().subscribed(protocol, t, -1));
       ctx.callbacks().onStreamClose(info);
     }
   }

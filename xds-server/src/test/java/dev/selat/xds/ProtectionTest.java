@@ -96,6 +96,39 @@ class ProtectionTest {
   }
 
   @Test
+  void failingCallback_responseStillSentAndAcked() throws Exception {
+    XdsCallbacks throwing = new XdsCallbacks() {
+      @Override
+      public void onResponse(XdsStreamInfo stream, String typeUrl, java.util.Collection<VersionedResource> resources,
+          java.util.Collection<String> removed) {
+        throw new IllegalStateException("callback bug");
+      }
+    };
+    try (InProcessXds xds = new InProcessXds(b -> b.callbacks(throwing))) {
+      xds.server.publish(GROUP, clusters("a"));
+      var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+      stream.send(InProcessXds.ack(stream.last()));
+
+      assertThat(stream.error).isNull();
+      assertThat(xds.counter("selat.xds.acks", "cds")).isEqualTo(1);
+      assertThat(xds.registry.get("selat.xds.subscriptions").tag("type", "cds").tag("protocol", "sotw").gauge().value())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void failingNodeGroupMapper_streamClosedWithInternal() throws Exception {
+    try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> {
+      throw new IllegalArgumentException("no site for node");
+    }))) {
+      var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+
+      assertThat(stream.error.getCode()).isEqualTo(Status.Code.INTERNAL);
+      assertThat(stream.error.getDescription()).contains("no site for node");
+    }
+  }
+
+  @Test
   void nodeGroupMapper_differentGroups_eachStreamSeesItsOwnGroup() throws Exception {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> node.getLocality().getZone()))) {
       xds.server.publish("aws-sg", clusters("in-aws"));
