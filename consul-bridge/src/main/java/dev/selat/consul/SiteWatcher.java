@@ -4,9 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.random.RandomGenerator;
@@ -46,18 +45,14 @@ final class SiteWatcher implements AutoCloseable {
   private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
   private final List<LatestDelivery> listeners = new CopyOnWriteArrayList<>();
   private final Backoff fetchBackoff;
+  /** KV prefix watches, each holding one connection; written by callers, read by the owner. */
+  private final AtomicInteger kvWatches = new AtomicInteger();
 
   // Owned by the owner executor.
-  private Map<String, List<String>> serviceTags = Map.of();
-  private boolean servicesLoaded;
-  private boolean checksLoaded;
-  private Map<String, CheckState> checks = Map.of();
-  private final Map<String, ServiceEntry> entries = new HashMap<>();
-  private final Set<String> dirty = new LinkedHashSet<>();
+  private final ChangeTracker tracker;
   private final Set<String> fetching = new HashSet<>();
   private final Set<String> retrying = new HashSet<>();
   private final Set<String> failing = new HashSet<>();
-  private int kvWatches;
   private boolean syncedOnce;
   private boolean startBudgetSpent;
   private Instant staleSince;
@@ -79,14 +74,18 @@ final class SiteWatcher implements AutoCloseable {
     this.owner = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("consul-site-" + config.siteId()).factory(),
         new ScheduledThreadPoolExecutor.DiscardPolicy());
     this.owner.setRemoveOnCancelPolicy(true);
+    this.tracker = new ChangeTracker(config.selector());
     this.fetchBackoff = new Backoff(config.backoffBase(), config.backoffCap(), random);
   }
 
   void start() {
     owner.execute(() -> {
       publish();
-      catalogWatch("services", idx -> reader.services(idx, config.blockingWait()), this::onServices);
-      catalogWatch("health_state", idx -> reader.healthState(idx, config.blockingWait()), this::onChecks);
+      catalogWatch("services", idx -> reader.services(idx, config.blockingWait()), services -> {
+        tracker.onServices(services);
+        retrying.removeIf(name -> !tracker.isSelected(name));
+      });
+      catalogWatch("health_state", idx -> reader.healthState(idx, config.blockingWait()), tracker::onChecks);
       owner.schedule(() -> {
         startBudgetSpent = true;
         refresh();
@@ -114,12 +113,12 @@ final class SiteWatcher implements AutoCloseable {
 
   /** Watches a KV prefix: the listener gets every key at first, then the changes, on the site's owner thread. */
   void watchKv(String prefix, Consumer<List<KvChange>> listener) {
+    if (config.maxConnections() - 2 - kvWatches.incrementAndGet() < 1) {
+      kvWatches.decrementAndGet();
+      throw new ConsulConfigException("sites." + config.siteId() + ".maxConnections",
+          "too small for another KV watch: two catalog watches, each KV watch and at least one fetch need a connection");
+    }
     owner.execute(() -> {
-      if (config.maxConnections() - 2 - (kvWatches + 1) < 1) {
-        log.error("site {}: cannot watch KV prefix {}: no connection left", config.siteId(), prefix);
-        throw new ConsulConfigException("sites." + config.siteId() + ".maxConnections", "too small for another KV watch");
-      }
-      kvWatches++;
       KvDiff diff = new KvDiff();
       // A failing KV read leaves the catalog's freshness alone: the keys are not part of it.
       new BlockingWatch<List<KvEntry>>("kv", config, owner, io, clock, random, metrics,
@@ -144,83 +143,16 @@ final class SiteWatcher implements AutoCloseable {
     return lastFailure;
   }
 
-  private void onServices(Map<String, List<String>> all) {
-    Map<String, List<String>> selected = new HashMap<>();
-    all.forEach((name, tags) -> {
-      if (config.selector().mayMatch(tags)) {
-        selected.put(name, tags);
-      }
-    });
-    boolean explained = !servicesLoaded;
-    for (String name : serviceTags.keySet()) {
-      if (!selected.containsKey(name)) {
-        entries.remove(name);
-        dirty.remove(name);
-        retrying.remove(name);
-        explained = true;
-      }
-    }
-    for (Map.Entry<String, List<String>> e : selected.entrySet()) {
-      if (!e.getValue().equals(serviceTags.get(e.getKey()))) {
-        dirty.add(e.getKey());
-        explained = true;
-      }
-    }
-    if (!explained) {
-      dirty.addAll(selected.keySet());
-    }
-    serviceTags = selected;
-    servicesLoaded = true;
-  }
-
-  private void onChecks(List<CheckState> next) {
-    Map<String, CheckState> byKey = new HashMap<>(next.size() * 2);
-    for (CheckState c : next) {
-      byKey.put(c.node() + '\0' + c.checkId(), c);
-    }
-    if (checksLoaded) {
-      Set<String> nodes = new HashSet<>();
-      byKey.forEach((key, c) -> {
-        CheckState before = checks.get(key);
-        if (before == null || before.modifyIndex() != c.modifyIndex()) {
-          touched(c, nodes);
-        }
-      });
-      checks.forEach((key, c) -> {
-        if (!byKey.containsKey(key)) {
-          touched(c, nodes);
-        }
-      });
-      if (!nodes.isEmpty()) {
-        entries.forEach((name, entry) -> {
-          if (entry.instances().stream().anyMatch(i -> nodes.contains(i.node()))) {
-            dirty.add(name);
-          }
-        });
-      }
-    }
-    checks = byKey;
-    checksLoaded = true;
-  }
-
-  private void touched(CheckState c, Set<String> nodes) {
-    if (c.isNodeCheck()) {
-      nodes.add(c.node());
-    } else if (serviceTags.containsKey(c.serviceName())) {
-      dirty.add(c.serviceName());
-    }
-  }
-
   /** Starts fetches of dirty services up to the connection budget, then re-evaluates freshness and publishes. */
   private void refresh() {
-    int limit = config.maxConnections() - 2 - kvWatches;
-    var it = dirty.iterator();
-    while (fetching.size() < limit && it.hasNext()) {
-      String name = it.next();
-      if (fetching.add(name)) {
-        it.remove();
-        fetch(name);
+    int limit = config.maxConnections() - 2 - kvWatches.get();
+    while (fetching.size() < limit) {
+      String name = tracker.pollDirty(fetching::contains);
+      if (name == null) {
+        break;
       }
+      fetching.add(name);
+      fetch(name);
     }
     updateFreshness();
     if (fetching.isEmpty()) {
@@ -246,12 +178,7 @@ final class SiteWatcher implements AutoCloseable {
   private void fetched(String name, List<ServiceInstance> instances, Instant started) {
     metrics.queryFinished("service_health", Duration.between(started, clock.instant()), true);
     fetching.remove(name);
-    if (serviceTags.containsKey(name)) {
-      ServiceEntry entry = new ServiceEntry(name, instances.stream().filter(config.selector()::matches).toList());
-      if (!entry.equals(entries.get(name))) {
-        entries.put(name, entry);
-      }
-    }
+    tracker.fetched(name, instances);
     if (retrying.isEmpty()) {
       failing.remove("service_health");
       fetchBackoff.reset();
@@ -262,9 +189,9 @@ final class SiteWatcher implements AutoCloseable {
   private void fetchFailed(String name, ConsulQueryException e, Instant started) {
     metrics.queryFinished("service_health", Duration.between(started, clock.instant()), false);
     fetching.remove(name);
-    if (serviceTags.containsKey(name) && retrying.add(name) && retrying.size() == 1) {
+    if (tracker.isSelected(name) && retrying.add(name) && retrying.size() == 1) {
       owner.schedule(() -> {
-        dirty.addAll(retrying);
+        tracker.markDirty(retrying);
         retrying.clear();
         refresh();
       }, fetchBackoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
@@ -295,10 +222,9 @@ final class SiteWatcher implements AutoCloseable {
 
   private void updateFreshness() {
     if (!syncedOnce) {
-      if (servicesLoaded && checksLoaded && failing.isEmpty() && dirty.isEmpty() && fetching.isEmpty()
-          && retrying.isEmpty()) {
+      if (tracker.loaded() && failing.isEmpty() && !tracker.hasDirty() && fetching.isEmpty() && retrying.isEmpty()) {
         syncedOnce = true;
-        log.info("site {}: synced, {} services", config.siteId(), entries.size());
+        log.info("site {}: synced, {} services", config.siteId(), tracker.visible().size());
       } else {
         freshness = startBudgetSpent ? new SiteFreshness(SyncState.EXPIRED, Optional.empty(), false) : SiteFreshness.SYNCING;
         return;
@@ -324,14 +250,7 @@ final class SiteWatcher implements AutoCloseable {
   private void publish() {
     SiteFreshness f = freshness;
     boolean drop = f.state() == SyncState.EXPIRED && config.stalenessMode() == StalenessMode.DROP;
-    Map<String, ServiceEntry> visible = new HashMap<>();
-    if (syncedOnce && !drop) {
-      entries.forEach((name, entry) -> {
-        if (!entry.instances().isEmpty()) {
-          visible.put(name, entry);
-        }
-      });
-    }
+    Map<String, ServiceEntry> visible = syncedOnce && !drop ? tracker.visible() : Map.of();
     if (published != null && published.freshness().state() == f.state() && published.freshness().decayed() == f.decayed()
         && published.services().equals(visible)) {
       return;

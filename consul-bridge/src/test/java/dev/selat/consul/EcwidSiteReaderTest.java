@@ -152,6 +152,19 @@ class EcwidSiteReaderTest {
   }
 
   @Test
+  void services_firstAddressDead_nextRequestUsesNextAddress() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{}");
+    int dead = dev.selat.testkit.Ports.freeTcpPort();
+    SiteConfig config = SiteConfig.builder("jakarta", "r").addresses(List.of(
+        java.net.URI.create("http://127.0.0.1:" + dead), java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort())))
+        .build();
+    try (EcwidSiteReader reader = new EcwidSiteReader(config)) {
+      assertThatThrownBy(() -> reader.services(0, Duration.ofSeconds(1))).hasMessageContaining("no response");
+      assertThat(reader.services(0, Duration.ofSeconds(1)).index()).isEqualTo(42);
+    }
+  }
+
+  @Test
   void services_mutualTlsWithServerName_connectsAndPresentsClientCert(@TempDir Path dir) throws Exception {
     TestPki pki = new TestPki();
     TestPki.Issued serverCert = pki.issue("server", "server.jakarta.consul");

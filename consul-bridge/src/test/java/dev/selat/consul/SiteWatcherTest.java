@@ -220,6 +220,29 @@ class SiteWatcherTest {
   }
 
   @Test
+  void rateLimit_tokensSpent_nextQueryWaitsForRefill() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b.rateLimit(new WatchRateLimit(2, Duration.ofHours(1))));
+    awaitCatalog(c -> c.freshness().state() == SyncState.SYNCED);
+
+    // The health watch spent its two tokens: the first read, then the blocking query this change answers.
+    consul.setStatus("web", "web-1", HealthStatus.WARNING);
+    awaitCatalog(c -> c.service("web").orElseThrow().instances().get(0).status() == HealthStatus.WARNING);
+    consul.setStatus("web", "web-1", HealthStatus.CRITICAL);
+
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> last().service("web").orElseThrow().instances().get(0).status() == HealthStatus.WARNING);
+  }
+
+  @Test
+  void watchKv_tooManyForConnections_rejectedNamingTheField() {
+    start(b -> b.maxConnections(4));
+    watcher.watchKv("a/", changes -> {});
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> watcher.watchKv("b/", changes -> {}))
+        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("sites.jakarta.maxConnections:");
+  }
+
+  @Test
   void watchKv_prefix_deliversInitialKeysThenChanges() {
     consul.kvPut("selat/policies/", "selat/policies/a", "one");
     start(b -> b);
