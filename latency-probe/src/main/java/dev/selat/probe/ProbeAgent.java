@@ -34,13 +34,12 @@ import org.slf4j.LoggerFactory;
  * It publishes its row every second.
  *
  * <p>Threading: one "selat-probe-owner" thread owns the prober's state and the watch subscribers; one
- * "selat-probe-consul" thread does the blocking Consul calls (registration, discovery every 10 s) and hands the peer
- * set to the prober.
+ * "selat-probe-consul" thread does the blocking Consul calls (registration, discovery every {@code discoverEvery})
+ * and hands the peer set to the prober.
  */
 public final class ProbeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProbeAgent.class);
   private static final Duration PUBLISH_EVERY = Duration.ofSeconds(1);
-  private static final Duration DISCOVER_EVERY = Duration.ofSeconds(10);
 
   private final ProbeAgentConfig config;
   private final ScheduledExecutorService owner =
@@ -99,7 +98,8 @@ public final class ProbeAgent implements AutoCloseable {
           config.consul().orElseThrow());
     }
     if (!config.discover().isEmpty()) {
-      consulThread.scheduleWithFixedDelay(this::discover, 0, DISCOVER_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+      consulThread.scheduleWithFixedDelay(this::discover, 0, config.discoverEvery().toMillis(),
+          TimeUnit.MILLISECONDS);
     }
     log.info("selat-probe {} for site {}: probes on {}, gRPC on {}, metrics on {}", config.agentId(),
         config.siteId(), responder.udpAddress(), grpcAddress(), metrics.address());

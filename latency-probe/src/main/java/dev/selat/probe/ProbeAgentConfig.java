@@ -28,6 +28,7 @@ import java.util.Set;
  * @param defaultPath the path of a discovered site missing from {@code paths}
  * @param consul this site's Consul, where the agent registers itself when {@code register}
  * @param discover the Consul of every site in which to look up service {@code selat-probe}
+ * @param discoverEvery how often to look up peers again
  */
 public record ProbeAgentConfig(
     String siteId,
@@ -44,6 +45,7 @@ public record ProbeAgentConfig(
     Optional<URI> consul,
     boolean register,
     List<URI> discover,
+    Duration discoverEvery,
     Optional<Path> consulTokenFile,
     Set<String> allowedAgents) {
 
@@ -98,6 +100,7 @@ public record ProbeAgentConfig(
       public String address;
       public Boolean register = false;
       public List<String> discover = new ArrayList<>();
+      public Long discoverEveryMillis = 10_000L;
       public String tokenFile;
     }
 
@@ -132,6 +135,10 @@ public record ProbeAgentConfig(
       if (interval <= 0) {
         throw new IllegalArgumentException("intervalMillis: must be > 0, got " + intervalMillis);
       }
+      if (consul.discoverEveryMillis == null || consul.discoverEveryMillis <= 0) {
+        throw new IllegalArgumentException(
+            "consul.discoverEveryMillis: must be > 0, got " + consul.discoverEveryMillis);
+      }
       InetAddress bind = address(bindAddress, "bindAddress");
       return new ProbeAgentConfig(siteId, id, bind,
           advertiseAddress == null ? bind : address(advertiseAddress, "advertiseAddress"),
@@ -140,6 +147,7 @@ public record ProbeAgentConfig(
           Optional.ofNullable(consul.address).map(a -> uri(a, "consul.address")),
           Boolean.TRUE.equals(consul.register),
           consul.discover.stream().map(a -> uri(a, "consul.discover")).toList(),
+          Duration.ofMillis(consul.discoverEveryMillis),
           Optional.ofNullable(consul.tokenFile).map(Path::of),
           Set.copyOf(allowedAgents));
     }

@@ -74,14 +74,10 @@ public final class ProbeAgentMain implements Callable<Integer> {
       return 2;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (ProbeAgent agent = ProbeAgent.start(config, Clock.systemUTC(), Ticker.system(), registry)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        agent.close();
-        stopped.countDown();
-      }, "selat-probe-shutdown"));
-      stopped.await();
-    }
+    ProbeAgent agent = ProbeAgent.start(config, Clock.systemUTC(), Ticker.system(), registry);
+    // Runs until SIGTERM/SIGINT; the hook deregisters from Consul and stops the agent before the JVM exits.
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "selat-probe-shutdown"));
+    new CountDownLatch(1).await();
     return 0;
   }
 
