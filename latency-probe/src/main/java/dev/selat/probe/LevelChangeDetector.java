@@ -5,11 +5,13 @@ import java.util.Arrays;
 
 /**
  * Tells a real change of the RTT level from jitter by comparing two windows of samples: the last
- * {@code confirmSamples} against the level reported at the last change. A change is reported when every one of them
- * lies beyond {@code level +- max(minStep, spreadFactor x MAD)} on the same side (MAD: median absolute deviation of
- * the samples since the last change); the new level is their median. Spikes must then come {@code confirmSamples}
- * in a row to count, and jitter smaller than the threshold never counts; with 3 samples at one every 500 ms a
- * sustained step shows after about 1.5 s (2 s if one probe of the three is lost). Not thread-safe.
+ * {@code confirmSamples} against the median of the samples since the last change (the reference, at most
+ * {@code referenceSamples}). A change is reported when every recent sample lies beyond
+ * {@code median +- max(minStep, spreadFactor x MAD)} on the same side (MAD: the reference's median absolute
+ * deviation); the reference then restarts from the recent samples. Spikes must come {@code confirmSamples} in a row
+ * to count, jitter smaller than the threshold never counts, and a few odd first samples (a cold start) are outvoted
+ * instead of becoming the level. With 3 samples at one every 500 ms a sustained step shows after about 1.5 s (2 s if
+ * one of the three probes is lost). Not thread-safe.
  */
 final class LevelChangeDetector {
   private final int confirmSamples;
@@ -18,7 +20,6 @@ final class LevelChangeDetector {
   private final double spreadFactor;
   private final ArrayDeque<Long> recent = new ArrayDeque<>();
   private final ArrayDeque<Long> reference = new ArrayDeque<>();
-  private long level = -1;
   private long generation;
 
   LevelChangeDetector(int confirmSamples, int referenceSamples, long minStepNanos, double spreadFactor) {
@@ -41,36 +42,27 @@ final class LevelChangeDetector {
     if (recent.size() < confirmSamples) {
       return false;
     }
-    if (level < 0) {
-      level = median(recent);
-      return false;
-    }
-    long threshold = threshold();
-    boolean allAbove = recent.stream().allMatch(v -> v >= level + threshold);
-    boolean allBelow = recent.stream().allMatch(v -> v <= level - threshold);
+    long center = median(reference);
+    long[] deviations = reference.stream().mapToLong(v -> Math.abs(v - center)).sorted().toArray();
+    long threshold = Math.max(minStepNanos, (long) (spreadFactor * deviations[deviations.length / 2]));
+    boolean allAbove = recent.stream().allMatch(v -> v >= center + threshold);
+    boolean allBelow = recent.stream().allMatch(v -> v <= center - threshold);
     if (!allAbove && !allBelow) {
       return false;
     }
-    level = median(recent);
     generation++;
     reference.clear();
     reference.addAll(recent);
     return true;
   }
 
-  /** The median since the last change, or -1 before the first samples. */
+  /** The median since the last change, or -1 before the first sample. */
   long smoothed() {
     return reference.isEmpty() ? -1 : median(reference);
   }
 
   long generation() {
     return generation;
-  }
-
-  private long threshold() {
-    long center = median(reference);
-    long[] deviations = reference.stream().mapToLong(v -> Math.abs(v - center)).sorted().toArray();
-    return Math.max(minStepNanos, (long) (spreadFactor * deviations[deviations.length / 2]));
   }
 
   private static void push(ArrayDeque<Long> window, long value, int capacity) {

@@ -77,12 +77,12 @@ final class PeerProbe {
       it.remove();
       remember(e.getKey());
       ProbeTransport via = e.getValue().transport();
-      if (via == ProbeTransport.UDP && ++udpMisses >= udpMissesBeforeTcp) {
-        transport = ProbeTransport.TCP;
-      }
       if (via == transport) {
         estimator.recordLoss();
         lost.increment();
+      }
+      if (via == ProbeTransport.UDP && ++udpMisses >= udpMissesBeforeTcp) {
+        transport = ProbeTransport.TCP;
       }
     }
   }

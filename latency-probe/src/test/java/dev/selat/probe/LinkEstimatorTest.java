@@ -163,6 +163,18 @@ class LinkEstimatorTest {
   }
 
   @Test
+  void recordRtt_slowColdStartSamples_areOutvotedWithoutAChange() {
+    estimator.recordRtt(ms(45));
+    estimator.recordRtt(ms(38));
+    estimator.recordRtt(ms(33));
+    feed(estimator, new Random(7), 40, 20);
+    feed(estimator, new Random(8), 10, 30);
+
+    assertThat(estimator.estimate().changeGeneration()).isEqualTo(1);
+    assertThat(millis(estimator.estimate().smoothed())).isCloseTo(30, within(1.0));
+  }
+
+  @Test
   void recordRtt_threeMillisecondShift_isBelowHysteresisAndNotSignalled() {
     feed(estimator, new Random(3), 60, 20);
     feed(estimator, new Random(4), 60, 23);

@@ -58,13 +58,7 @@ class ProbeAgentTest {
   }
 
   private static ProbeAgentConfig config(String site, String peer) {
-    ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
-    draft.site = site;
-    draft.agentId = site + "-probe";
-    draft.probePort = 0;
-    draft.grpcPort = 0;
-    draft.metricsPort = 0;
-    draft.intervalMillis = 50L;
+    ProbeAgentConfig.Draft draft = AgentConfigs.loopback(site);
     draft.paths.put("aws-sg", "leased-line+vpn");
     if (peer != null) {
       String[] parts = peer.split("[=:]");
