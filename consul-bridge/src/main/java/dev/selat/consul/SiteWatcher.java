@@ -4,12 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -43,7 +43,7 @@ final class SiteWatcher implements AutoCloseable {
   private final SiteMetrics metrics;
   private final ScheduledThreadPoolExecutor owner;
   private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
-  private final List<LatestDelivery> listeners = new CopyOnWriteArrayList<>();
+  private final List<LatestDelivery> listeners = new ArrayList<>();
   private final Backoff fetchBackoff;
   /** KV prefix watches, each holding one connection; written by callers, read by the owner. */
   private final AtomicInteger kvWatches = new AtomicInteger();
@@ -102,13 +102,15 @@ final class SiteWatcher implements AutoCloseable {
     }, (e, started) -> failed(endpoint, e, started)).start();
   }
 
+  /** Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one. */
   void addListener(Consumer<SiteCatalog> listener) {
     LatestDelivery d = new LatestDelivery(listener, io);
-    listeners.add(d);
-    SiteCatalog now = latest;
-    if (now != null) {
-      d.offer(now);
-    }
+    owner.execute(() -> {
+      listeners.add(d);
+      if (published != null) {
+        d.offer(published);
+      }
+    });
   }
 
   /** Watches a KV prefix: the listener gets every key at first, then the changes, on the site's owner thread. */
