@@ -24,6 +24,8 @@ final class DeltaStream
     final HeldResources<String> held = new HeldResources<>();
     List<VersionedResource> inflightResources = List.of();
     List<String> inflightRemoved = List.of();
+    /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot's versions. */
+    Map<String, String> inflightHeld;
     boolean seen;
 
     State(String typeUrl) {
@@ -99,6 +101,9 @@ final class DeltaStream
           s.nacked.put(r.name(), r.version());
         }
         nacked(s, request.getErrorDetail().getMessage());
+      } else if (s.inflightHeld != null) {
+        s.held.replaceWith(s.inflightHeld);
+        acked(s);
       } else {
         for (VersionedResource r : s.inflightResources) {
           if (s.subscribes(r.name())) {
@@ -110,6 +115,7 @@ final class DeltaStream
       }
       s.inflightResources = List.of();
       s.inflightRemoved = List.of();
+      s.inflightHeld = null;
     }
     if (current != null) {
       s.held.shareIfEqual(current.snapshot().versions(s.typeUrl));
@@ -141,15 +147,27 @@ final class DeltaStream
 
   @Override
   boolean pushAdditions(State s, SnapshotStore.Published current) {
-    if (s.inSync(current.snapshot())) {
+    ResourceSnapshot snapshot = current.snapshot();
+    if (s.inSync(snapshot)) {
       return false;
     }
-    List<VersionedResource> changed = s.changed(current.snapshot());
+    SnapshotStore.TypeChange change = current.change(s.typeUrl);
+    if (s.responded && change != null && s.nacked.isEmpty() && s.held.isSharing(change.fromVersions())
+        && change.removed().isEmpty() && change.changed().stream().allMatch(r -> s.subscribes(r.name()))) {
+      // The client holds the previous snapshot's versions and wants every change: no scan needed.
+      if (change.changed().isEmpty()) {
+        s.held.replaceWith(snapshot.versions(s.typeUrl));
+        return false;
+      }
+      respond(s, current, change.changed(), List.of(), snapshot.versions(s.typeUrl));
+      return true;
+    }
+    List<VersionedResource> changed = s.changed(snapshot);
     // A wildcard subscriber waits for a first answer, even an empty one.
     if (changed.isEmpty() && (s.responded || !s.wildcard)) {
       return false;
     }
-    respond(s, current, changed, List.of());
+    respond(s, current, changed, List.of(), null);
     return true;
   }
 
@@ -162,12 +180,13 @@ final class DeltaStream
     if (removed.isEmpty()) {
       return false;
     }
-    respond(s, current, List.of(), removed);
+    respond(s, current, List.of(), removed, null);
     return true;
   }
 
+  /** @param heldAfterAck the snapshot versions the client holds once it ACKs, if that is known */
   private void respond(State s, SnapshotStore.Published current, List<VersionedResource> resources,
-      List<String> removed) {
+      List<String> removed, Map<String, String> heldAfterAck) {
     String nonce = nextNonce();
     DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
         .setSystemVersionInfo(current.snapshot().version())
@@ -180,6 +199,7 @@ final class DeltaStream
     DeltaDiscoveryResponse built = response.build();
     s.inflightResources = resources;
     s.inflightRemoved = removed;
+    s.inflightHeld = heldAfterAck;
     send(s, nonce, built, built.getSerializedSize(), current, resources, removed);
   }
 }

@@ -21,19 +21,24 @@ public final class ResourceSnapshot {
 
   private final Map<String, Map<String, VersionedResource>> byType;
   private final Map<String, Map<String, String>> versionsByType;
+  private final Map<String, String> typeVersions;
   private final String version;
 
   private ResourceSnapshot(Map<String, Map<String, VersionedResource>> byType) {
     this.byType = byType;
     Map<String, Map<String, String>> versions = new LinkedHashMap<>();
+    Map<String, String> typeVersions = new LinkedHashMap<>();
     long sum = 0;
     for (Map.Entry<String, Map<String, VersionedResource>> type : byType.entrySet()) {
-      sum += setIdentity(type.getValue().values());
+      long typeIdentity = setIdentity(type.getValue().values());
+      sum += typeIdentity;
+      typeVersions.put(type.getKey(), Long.toHexString(typeIdentity));
       Map<String, String> byName = new LinkedHashMap<>();
       type.getValue().forEach((name, r) -> byName.put(name, r.version()));
       versions.put(type.getKey(), Collections.unmodifiableMap(byName));
     }
     this.versionsByType = Collections.unmodifiableMap(versions);
+    this.typeVersions = Collections.unmodifiableMap(typeVersions);
     this.version = Long.toHexString(sum);
   }
 
@@ -53,6 +58,11 @@ public final class ResourceSnapshot {
   /** name -> version of one type; shared by every Delta stream in sync with this snapshot. */
   Map<String, String> versions(String typeUrl) {
     return versionsByType.getOrDefault(typeUrl, Map.of());
+  }
+
+  /** The hex {@link #setIdentity} of one type's resources ("0" for none). */
+  String typeVersion(String typeUrl) {
+    return typeVersions.getOrDefault(typeUrl, "0");
   }
 
   /** Type URLs that have at least one resource. */

@@ -4,6 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -17,8 +22,28 @@ import org.slf4j.LoggerFactory;
 final class SnapshotStore implements SnapshotPublisher {
   private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
 
-  /** A snapshot and when it was published (the start of publish-to-ACK latency). */
-  record Published(ResourceSnapshot snapshot, Instant publishedAt) {}
+  /**
+   * A snapshot, when it was published (the start of publish-to-ACK latency), and per type what
+   * changed since the snapshot before it: computed once here, it lets every stream that was in
+   * sync with the previous snapshot find its changes without scanning all resources.
+   */
+  record Published(ResourceSnapshot snapshot, Instant publishedAt, Map<String, TypeChange> changes) {
+    /** The change of one type; null when the type has no resources before or after. */
+    TypeChange change(String typeUrl) {
+      return changes.get(typeUrl);
+    }
+  }
+
+  /**
+   * One type's change between two snapshots.
+   *
+   * @param from the previous snapshot's resources of the type
+   * @param fromVersions the previous snapshot's versions of the type
+   * @param changed resources added or changed, in name order
+   * @param removed names removed
+   */
+  record TypeChange(Map<String, VersionedResource> from, Map<String, String> fromVersions,
+      List<VersionedResource> changed, List<String> removed) {}
 
   /** A stream of a group; told, without any lock held, that the group's snapshot changed. */
   interface Watcher {
@@ -57,7 +82,8 @@ final class SnapshotStore implements SnapshotPublisher {
         rejectEmptying(groupName, group.current.snapshot(), snapshot, TypeUrls.CLUSTER, "clusters (CDS)");
         rejectEmptying(groupName, group.current.snapshot(), snapshot, TypeUrls.LISTENER, "listeners (LDS)");
       }
-      group.current = new Published(snapshot, clock.instant());
+      ResourceSnapshot before = group.current == null ? ResourceSnapshot.empty() : group.current.snapshot();
+      group.current = new Published(snapshot, clock.instant(), changes(before, snapshot));
     }
     log.debug("group {} published {}", groupName, snapshot);
     for (Watcher watcher : group.watchers) {
@@ -72,6 +98,31 @@ final class SnapshotStore implements SnapshotPublisher {
           + " while the current one has " + before.resources(typeUrl).size()
           + "; refusing to wipe them (use publishAllowingEmpty if intended)");
     }
+  }
+
+  private static Map<String, TypeChange> changes(ResourceSnapshot before, ResourceSnapshot after) {
+    Set<String> types = new HashSet<>(before.typeUrls());
+    types.addAll(after.typeUrls());
+    Map<String, TypeChange> changes = new HashMap<>();
+    for (String type : types) {
+      Map<String, VersionedResource> from = before.resources(type);
+      Map<String, VersionedResource> to = after.resources(type);
+      List<VersionedResource> changed = new ArrayList<>();
+      for (VersionedResource r : to.values()) {
+        VersionedResource old = from.get(r.name());
+        if (old == null || !old.version().equals(r.version())) {
+          changed.add(r);
+        }
+      }
+      List<String> removed = new ArrayList<>();
+      for (String name : from.keySet()) {
+        if (!to.containsKey(name)) {
+          removed.add(name);
+        }
+      }
+      changes.put(type, new TypeChange(from, before.versions(type), List.copyOf(changed), List.copyOf(removed)));
+    }
+    return Map.copyOf(changes);
   }
 
   /** The group's latest snapshot, or null before its first publish. */

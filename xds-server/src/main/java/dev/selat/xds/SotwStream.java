@@ -25,8 +25,10 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     final boolean fullState;
     /** What the client holds, as of its last ACK. */
     final HeldResources<VersionedResource> acked = new HeldResources<>();
-    /** What the client holds once it ACKs the response in flight. */
+    /** What the response in flight carries. */
     Map<String, VersionedResource> inflight;
+    /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot map. */
+    Map<String, VersionedResource> inflightHeld;
     boolean seen;
 
     State(String typeUrl) {
@@ -102,7 +104,9 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         }
         nacked(s, request.getErrorDetail().getMessage());
       } else {
-        if (s.fullState) {
+        if (s.inflightHeld != null) {
+          s.acked.replaceWith(s.inflightHeld);
+        } else if (s.fullState) {
           s.acked.replaceWith(s.inflight);
         } else {
           s.acked.putAll(s.inflight);
@@ -110,6 +114,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         acked(s);
       }
       s.inflight = null;
+      s.inflightHeld = null;
     } else if (nonce.isEmpty() && !s.responded && current != null && !request.getVersionInfo().isEmpty()) {
       // A reconnecting client names the version it holds; if that is the current set, it is done.
       Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
@@ -139,22 +144,52 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
   /** Listener and Cluster: the whole subscribed set, whenever any of it changed. */
   private boolean pushFullState(State s, SnapshotStore.Published current) {
     Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
+    SnapshotStore.TypeChange change = current.change(s.typeUrl);
+    if (s.responded && change != null && desired == current.snapshot().resources(s.typeUrl)
+        && s.acked.isSharing(change.from()) && change.removed().isEmpty()) {
+      // The client holds the previous snapshot's set: it gets the current one, as it is.
+      if (change.changed().isEmpty()) {
+        s.acked.replaceWith(desired);
+        return false;
+      }
+      respond(s, current, desired, current.snapshot().typeVersion(s.typeUrl), desired);
+      return true;
+    }
     if (s.responded && desired.values().stream().allMatch(s::holds)) {
       return false;
     }
     if (desired.keySet().containsAll(s.acked.names())) {
-      respond(s, current, desired, setVersion(desired.values()));
+      respond(s, current, desired, setVersion(desired.values()), null);
     } else {
       // Keep what is being removed until everything added is in place (removals go last).
       Map<String, VersionedResource> holding = new TreeMap<>(desired);
       s.acked.asMap().forEach(holding::putIfAbsent);
-      respond(s, current, holding, setVersion(holding.values()));
+      respond(s, current, holding, setVersion(holding.values()), null);
     }
     return true;
   }
 
   /** Other types: only the subscribed resources the client does not hold at their current version. */
   private boolean pushChanged(State s, SnapshotStore.Published current) {
+    SnapshotStore.TypeChange change = current.change(s.typeUrl);
+    if (change != null && s.nacked.isEmpty() && s.acked.isSharing(change.from()) && change.removed().isEmpty()
+        && change.changed().stream().allMatch(r -> s.subscribes(r.name()))) {
+      // The client holds, and subscribes to, all of the previous snapshot's resources of this
+      // type and every changed one: the change list is its answer, found without a scan.
+      Map<String, VersionedResource> all = current.snapshot().resources(s.typeUrl);
+      if (change.changed().isEmpty()) {
+        s.acked.replaceWith(all);
+        return false;
+      }
+      Map<String, VersionedResource> changes = new LinkedHashMap<>();
+      change.changed().forEach(r -> changes.put(r.name(), r));
+      respond(s, current, changes, current.snapshot().typeVersion(s.typeUrl), all);
+      return true;
+    }
+    return pushChangedByScan(s, current);
+  }
+
+  private boolean pushChangedByScan(State s, SnapshotStore.Published current) {
     long identity = 0;
     Map<String, VersionedResource> changes = null;
     for (VersionedResource r : s.desired(current.snapshot())) {
@@ -172,7 +207,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     if (changes == null) {
       return false;
     }
-    respond(s, current, changes, Long.toHexString(identity));
+    respond(s, current, changes, Long.toHexString(identity), null);
     return true;
   }
 
@@ -185,12 +220,13 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     if (desired.keySet().containsAll(s.acked.names())) {
       return false;
     }
-    respond(s, current, desired, setVersion(desired.values()));
+    respond(s, current, desired, setVersion(desired.values()), null);
     return true;
   }
 
+  /** @param heldAfterAck the snapshot map the client holds once it ACKs, if that is known */
   private void respond(State s, SnapshotStore.Published current, Map<String, VersionedResource> resources,
-      String versionInfo) {
+      String versionInfo, Map<String, VersionedResource> heldAfterAck) {
     String nonce = nextNonce();
     DiscoveryResponse.Builder response = DiscoveryResponse.newBuilder()
         .setVersionInfo(versionInfo)
@@ -201,6 +237,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     }
     DiscoveryResponse built = response.build();
     s.inflight = resources;
+    s.inflightHeld = heldAfterAck;
     send(s, nonce, built, built.getSerializedSize(), current,
         Collections.unmodifiableCollection(resources.values()), List.of());
   }
