@@ -1,0 +1,210 @@
+package dev.selat.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark driver: this JVM runs the simulated clients and launches each server in a JVM of
+ * its own, one after the other, so the three alternate within one run under the same flags.
+ */
+@Command(name = "xds-bench", mixinStandardHelpOptions = true,
+    subcommands = {BenchMain.Fanout.class, BenchMain.Paced.class, BenchMain.Table.class},
+    description = "xDS fan-out: Selat's xds-server side by side with java-control-plane and a raw gRPC floor.")
+public final class BenchMain {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+  }
+
+  /** Options every command shares. */
+  static final class Common {
+    @Option(names = "--clusters", defaultValue = "1000", description = "Clusters per group (10 endpoints each).")
+    int clusters;
+
+    @Option(names = "--server-heap", defaultValue = "4g", description = "Every server JVM's -Xmx.")
+    String serverHeap;
+
+    @Option(names = "--servers", split = ",", defaultValue = "floor,selat,jcp", description = "Servers, in run order.")
+    List<String> servers;
+
+    @Option(names = "--protocols", split = ",", defaultValue = "sotw,delta")
+    List<String> protocols;
+
+    @Option(names = "--streams-per-connection", defaultValue = "1",
+        description = "ADS streams sharing one HTTP/2 connection (1: one connection per client, like Envoy).")
+    int streamsPerConnection;
+
+    @Option(names = "--update-timeout", defaultValue = "PT60S", description = "ISO-8601 duration.")
+    Duration updateTimeout;
+
+    @Option(names = "--storm-timeout", defaultValue = "PT180S", description = "ISO-8601 duration.")
+    Duration stormTimeout;
+
+    @Option(names = "--log-dir", defaultValue = "benchmarks/target/bench-logs")
+    Path logDir;
+
+    @Option(names = "--out", description = "Also write the tables (markdown) to this file.")
+    Path out;
+
+    Harness harness(String heap, PrintStream progress) {
+      List<String> flags = List.of("-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+      return new Harness(clusters, flags, logDir, stormTimeout, updateTimeout, progress);
+    }
+
+    List<BenchServer.Kind> kinds() {
+      return servers.stream().map(BenchServer.Kind::of).toList();
+    }
+
+    List<Boolean> deltas() {
+      return protocols.stream().map(p -> switch (p) {
+        case "sotw" -> false;
+        case "delta" -> true;
+        default -> throw new IllegalArgumentException("protocols: unknown '" + p + "', expected sotw or delta");
+      }).toList();
+    }
+
+    void publish(String markdown) throws IOException {
+      System.out.println(markdown);
+      if (out != null) {
+        if (out.getParent() != null) {
+          Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, markdown, StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  @Command(name = "fanout", mixinStandardHelpOptions = true,
+      description = "Storm, retained heap, then one-cluster updates each waiting for every ACK.")
+  static final class Fanout implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--n", split = ",", defaultValue = "1000", description = "Client counts.")
+    List<Integer> clients;
+
+    @Option(names = "--updates", defaultValue = "20")
+    int updates;
+
+    @Option(names = "--warmups", defaultValue = "2")
+    int warmups;
+
+    @Option(names = "--cell-budget", defaultValue = "PT5M",
+        description = "Stop measuring a cell's updates after this long (ISO-8601); the table says how many ran.")
+    Duration budget;
+
+    @Override
+    public Integer call() throws Exception {
+      Instant start = Instant.now();
+      List<CellResult> cells = run(common, common.harness(common.serverHeap, System.err), clients, updates,
+          warmups, budget);
+      common.publish(header(start, common) + "\n" + Report.figures(cells) + "\n" + Report.ratios(cells));
+      return 0;
+    }
+  }
+
+  @Command(name = "paced", mixinStandardHelpOptions = true,
+      description = "Updates at a fixed interval whether or not clients keep up (flow control, memory bound).")
+  static final class Paced implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--n", defaultValue = "10000")
+    int clients;
+
+    @Option(names = "--updates", defaultValue = "20")
+    int updates;
+
+    @Option(names = "--interval", defaultValue = "PT2S")
+    Duration interval;
+
+    @Override
+    public Integer call() throws Exception {
+      Instant start = Instant.now();
+      List<Harness.PacedResult> runs = paced(common, common.harness(common.serverHeap, System.err), clients,
+          updates, interval);
+      common.publish(header(start, common) + "\n" + Report.paced(runs));
+      return 0;
+    }
+  }
+
+  @Command(name = "table", mixinStandardHelpOptions = true,
+      description = "The whole BENCHMARKS.md table: fanout at N=1000 (one connection per client) and N=10000"
+          + " (--big-streams-per-connection), then paced at N=10000 with a --paced-heap server.")
+  static final class Table implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--big-streams-per-connection", defaultValue = "10")
+    int bigStreamsPerConnection;
+
+    @Option(names = "--big-cell-budget", defaultValue = "PT60S")
+    Duration bigBudget;
+
+    @Option(names = "--paced-heap", defaultValue = "1g")
+    String pacedHeap;
+
+    @Option(names = "--paced-servers", split = ",", defaultValue = "selat,jcp")
+    List<String> pacedServers;
+
+    @Override
+    public Integer call() throws Exception {
+      Instant start = Instant.now();
+      Harness harness = common.harness(common.serverHeap, System.err);
+      List<CellResult> cells = new ArrayList<>(run(common, harness, List.of(1000), 20, 2, Duration.ofMinutes(2)));
+      common.streamsPerConnection = bigStreamsPerConnection;
+      cells.addAll(run(common, harness, List.of(10_000), 20, 1, bigBudget));
+      common.servers = pacedServers;
+      common.protocols = List.of("sotw");
+      List<Harness.PacedResult> runs = paced(common, common.harness(pacedHeap, System.err), 10_000, 20,
+          Duration.ofSeconds(2));
+      common.publish(header(start, common) + "\n" + Report.figures(cells) + "\n" + Report.ratios(cells)
+          + "\nPaced: 20 updates 2 s apart, N = 10,000, server -Xmx" + pacedHeap + "\n\n" + Report.paced(runs));
+      return 0;
+    }
+  }
+
+  static List<CellResult> run(Common common, Harness harness, List<Integer> counts, int updates, int warmups,
+      Duration budget) throws IOException, InterruptedException {
+    List<CellResult> cells = new ArrayList<>();
+    for (int n : counts) {
+      for (boolean delta : common.deltas()) {
+        for (BenchServer.Kind kind : common.kinds()) {
+          cells.add(harness.fanout(kind, delta, n, common.streamsPerConnection, warmups, updates, budget));
+        }
+      }
+    }
+    return cells;
+  }
+
+  static List<Harness.PacedResult> paced(Common common, Harness harness, int clients, int updates, Duration interval)
+      throws IOException, InterruptedException {
+    List<Harness.PacedResult> runs = new ArrayList<>();
+    for (boolean delta : common.deltas()) {
+      for (BenchServer.Kind kind : common.kinds()) {
+        runs.add(harness.paced(kind, delta, clients, common.streamsPerConnection, updates, interval));
+      }
+    }
+    return runs;
+  }
+
+  /** The machine and the run, so a row of the history table can be compared with another. */
+  static String header(Instant start, Common common) throws IOException {
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    return String.format(Locale.ROOT,
+        "Run %s, %d min; %d cores, java %s; server flags -Xmx%s -XX:+UseG1GC; load average at the end: %s%n",
+        start.truncatedTo(ChronoUnit.SECONDS), Duration.between(start, Instant.now()).toMinutes(),
+        Runtime.getRuntime().availableProcessors(), Runtime.version(), common.serverHeap, load);
+  }
+}
