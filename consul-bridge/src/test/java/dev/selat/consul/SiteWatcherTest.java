@@ -119,6 +119,9 @@ class SiteWatcherTest {
     consul.failWith(0);
 
     awaitCatalog(c -> c.freshness().state() == SyncState.STALE);
+    assertThat(registry.get("selat.consul.site.sync.state").tag("state", "stale").gauge().value()).isEqualTo(1);
+    assertThat(registry.get("selat.consul.site.sync.state").tag("state", "synced").gauge().value()).isZero();
+    assertThat(registry.get("selat.consul.query.errors").tag("endpoint", "services").counter().count()).isPositive();
     assertThat(last().services()).containsKey("web");
     assertThat(last().service("web").orElseThrow().instances()).hasSize(1);
     await().atMost(BOUND).until(() -> registry.get("selat.consul.site.data.age").timeGauge().value() > 0.05);
