@@ -1,0 +1,16 @@
+package dev.selat.testkit;
+
+import java.net.URI;
+
+/** What runs a {@link ConsulSite}: an emulator in this JVM, or a process (the emulator's launcher or a real consul). */
+interface SiteRuntime {
+  URI httpAddress();
+
+  /** SIGKILL, as a crash would; only a process can do it. */
+  void kill9();
+
+  /** Starts again with the same ports and data dir; the runtime must be stopped. */
+  void restart();
+
+  void stop();
+}
