@@ -1,0 +1,118 @@
+package dev.selat.consul.emulator.bench;
+
+import java.net.http.HttpResponse;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Blocking-query clients, one virtual thread each, that re-arm with the new index after every answer as a Consul
+ * client does. A {@link Round} collects the wakes of one write's service.
+ */
+final class Watchers implements AutoCloseable {
+  private final EmulatorBenchmark bench;
+  private final int[] serviceOf;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicInteger parked = new AtomicInteger();
+  private final AtomicLong wakes = new AtomicLong();
+  private volatile Round round;
+  private volatile boolean closed;
+
+  Watchers(EmulatorBenchmark bench, int count, IntUnaryOperator serviceOfWatcher) throws InterruptedException {
+    this.bench = bench;
+    this.serviceOf = new int[count];
+    for (int w = 0; w < count; w++) {
+      serviceOf[w] = serviceOfWatcher.applyAsInt(w);
+      int service = serviceOf[w];
+      executor.submit(() -> watch(service));
+    }
+    awaitAllParked();
+  }
+
+  /** Prepares the measurement of a write to {@code service}, once every watcher has its next query in flight. */
+  Round arm(int service) throws InterruptedException {
+    awaitAllParked();
+    // The queries are sent; give them a moment to reach the server and park there before the write.
+    Thread.sleep(20);
+    int expected = 0;
+    for (int s : serviceOf) {
+      expected += s == service ? 1 : 0;
+    }
+    Round next = new Round(service, expected);
+    round = next;
+    return next;
+  }
+
+  long totalWakes() {
+    return wakes.get();
+  }
+
+  private void watch(int service) {
+    long index = 0;
+    while (!closed) {
+      parked.incrementAndGet();
+      HttpResponse<String> response;
+      try {
+        response = bench.blockingHealth(service, index);
+      } catch (IllegalStateException e) {
+        if (closed) {
+          return;
+        }
+        throw e;
+      } finally {
+        parked.decrementAndGet();
+      }
+      long now = System.nanoTime();
+      long answered = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElseThrow());
+      if (index != 0 && answered != index) {
+        wakes.incrementAndGet();
+        Round current = round;
+        if (current != null && current.service == service) {
+          current.woke(now);
+        }
+      }
+      index = answered;
+    }
+  }
+
+  private void awaitAllParked() throws InterruptedException {
+    while (parked.get() < serviceOf.length) {
+      Thread.sleep(5);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    executor.shutdownNow();
+  }
+
+  /** The wakes caused by one write. */
+  static final class Round {
+    private final int service;
+    private final CountDownLatch pending;
+    private final AtomicLong lastWake = new AtomicLong();
+
+    Round(int service, int expected) {
+      this.service = service;
+      this.pending = new CountDownLatch(expected);
+    }
+
+    void woke(long nanos) {
+      lastWake.accumulateAndGet(nanos, Math::max);
+      pending.countDown();
+    }
+
+    /** The time the last expected watcher woke. */
+    long awaitLastWake() throws InterruptedException {
+      if (!pending.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(pending.getCount() + " watchers of svc-" + service + " did not wake in 30 s");
+      }
+      return lastWake.get();
+    }
+  }
+}
