@@ -28,8 +28,9 @@ final class LatencyRows {
           .setJitter(duration(e.jitter()))
           .setLossRatio(e.lossRatio())
           .setSamples(e.samples())
+          .setLost(e.lost())
           .setMethod(cell.transport() == ProbeTransport.UDP ? ProbeMethod.PROBE_METHOD_UDP_ECHO
-              : ProbeMethod.PROBE_METHOD_TCP_CONNECT)
+              : ProbeMethod.PROBE_METHOD_TCP_ECHO)
           .setStale(e.stale())
           .setChangeGeneration(e.changeGeneration());
       e.sinceLastSample().ifPresent(age -> link.setLastSampleAt(timestamp(now.minus(age))));

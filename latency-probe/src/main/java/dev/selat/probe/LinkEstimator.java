@@ -43,7 +43,7 @@ public final class LinkEstimator {
       }
     }
 
-    /** 30 s window in 30 slices; a change is 3 samples in a row >= 5 ms and >= 4 MAD off the level; stale after 5 s. */
+    /** 30 s window in 30 slices; a change is 3 samples in a row >= 5 ms and >= 4 MAD off the median; stale after 5 s. */
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(30), 30, 3, 120, Duration.ofMillis(5), 4, Duration.ofSeconds(5));
     }
@@ -129,6 +129,7 @@ public final class LinkEstimator {
         Duration.ofNanos((long) jitterNanos),
         answered + lost == 0 ? 0 : (double) lost / (answered + lost),
         answered,
+        lost,
         !sampled || now - lastSampleAt >= settings.staleAfter().toNanos(),
         levels.generation(),
         sampled ? Optional.of(Duration.ofNanos(now - lastSampleAt)) : Optional.empty());

@@ -10,6 +10,8 @@ import java.util.Optional;
  * jitter, the smoothed RTT routing should use, and how often a real change was seen.
  *
  * @param smoothed median of the samples since the last real change (robust to jitter and single spikes)
+ * @param samples answered probes in the window
+ * @param lost probes lost in the window ({@code lossRatio = lost / (samples + lost)})
  * @param changeGeneration rises by one each time the RTT level really changed (never on jitter)
  * @param sinceLastSample time since the newest RTT sample, empty when there never was one
  */
@@ -21,6 +23,7 @@ public record RttEstimate(
     Duration jitter,
     double lossRatio,
     long samples,
+    long lost,
     boolean stale,
     long changeGeneration,
     Optional<Duration> sinceLastSample) {

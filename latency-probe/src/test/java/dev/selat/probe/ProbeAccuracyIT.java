@@ -55,8 +55,7 @@ class ProbeAccuracyIT {
       double baseline = p50Millis(peer, ProbeTransport.UDP);
 
       for (long[] delayJitter : new long[][] {{12, 1}, {25, 3}}) {
-        relay.set(new UdpDelayRelay.Link(
-            Duration.ofMillis(delayJitter[0]), Duration.ofMillis(delayJitter[1]), 0));
+        relay.set(new UdpDelayRelay.Link(Duration.ofMillis(delayJitter[0]), Duration.ofMillis(delayJitter[1])));
         double p50 = p50Millis(peer, ProbeTransport.UDP);
 
         assertWithinTolerance("udp-relay", delayJitter, baseline, p50);

@@ -15,14 +15,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A UDP forwarder on 127.0.0.1 standing in for a WAN link in tests. Datagrams from the client towards the upstream
- * (the request direction) are dropped with probability {@code lossRatio} or delayed by {@code delay} plus a uniform
+ * (the request direction) are dropped with probability {@code lossRatio} (the first {@code lossyRequests} of them)
+ * or delayed by {@code delay} plus a uniform
  * draw in [-jitter, +jitter]; answers go back to the client at once. So an echo's round trip is the loopback round
  * trip plus exactly one drawn delay. One seeded RNG draws both, so a run is repeatable.
  */
 final class UdpDelayRelay implements AutoCloseable {
   private static final long EARLY_WAKEUP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
-  record Link(Duration delay, Duration jitter, double lossRatio) {}
+  /** @param lossyRequests how many requests, counted from the start, the loss applies to; later ones all pass */
+  record Link(Duration delay, Duration jitter, double lossRatio, long lossyRequests) {
+    Link(Duration delay, Duration jitter) {
+      this(delay, jitter, 0, 0);
+    }
+  }
 
   private final DatagramChannel front;
   private final DatagramChannel back;
@@ -32,7 +38,8 @@ final class UdpDelayRelay implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("udp-delay-relay-timer").factory());
   private final AtomicLong forwarded = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
-  private volatile Link link = new Link(Duration.ZERO, Duration.ZERO, 0);
+  private volatile Link link = new Link(Duration.ZERO, Duration.ZERO);
+  private long requests;
   private volatile SocketAddress client;
 
   private UdpDelayRelay(InetSocketAddress upstream, long seed) throws IOException {
@@ -74,7 +81,7 @@ final class UdpDelayRelay implements AutoCloseable {
         in.flip();
         ByteBuffer copy = ByteBuffer.allocate(in.remaining()).put(in).flip();
         Link now = link;
-        if (random.nextDouble() < now.lossRatio()) {
+        if (requests++ < now.lossyRequests() && random.nextDouble() < now.lossRatio()) {
           dropped.incrementAndGet();
           continue;
         }
