@@ -5,19 +5,29 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.selat.proto.v1.LatencyRow;
+import dev.selat.proto.v1.LatencyServiceGrpc;
+import dev.selat.proto.v1.WatchLatencyRequest;
 import dev.selat.testkit.ConsulSite;
+import dev.selat.testkit.PeerProcess;
+import dev.selat.testkit.Ports;
 import dev.selat.testkit.ThreeSites;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,32 +54,48 @@ class ThreeSitesProbeIT {
     agents.forEach(ProbeAgent::close);
   }
 
+  /**
+   * jakarta and alibaba-sg run in this JVM; aws-sg runs as its own process through the launcher (bin/selat-probe, the
+   * jar and target/lib that {@code package} built), and is watched over real gRPC.
+   */
   @Test
   void agents_registeredInTheirOwnSites_findAndProbeEachOtherOverTheRightPaths() throws Exception {
-    for (String site : ThreeSites.IDS) {
-      agents.add(ProbeAgent.start(config(site), Clock.systemUTC(), Ticker.system(),
+    for (String site : List.of(ThreeSites.JAKARTA, ThreeSites.ALIBABA_SG)) {
+      agents.add(ProbeAgent.start(config(site).build(), Clock.systemUTC(), Ticker.system(),
           new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
     }
+    int grpcPort = Ports.freeTcpPort();
+    try (PeerProcess awsSg = PeerProcess.start("selat-probe-aws-sg", launcherCommand(ThreeSites.AWS_SG, grpcPort))) {
+      await("aws-sg agent registered").atMost(Duration.ofSeconds(60)).until(() -> {
+        assertThat(awsSg.isAlive()).as("selat-probe process alive; its log:%n%s", awsSg.logTail(20)).isTrue();
+        return passingProbeSites(SITES.awsSg()).equals(List.of(ThreeSites.AWS_SG));
+      });
+      for (String site : List.of(ThreeSites.JAKARTA, ThreeSites.ALIBABA_SG)) {
+        assertThat(passingProbeSites(SITES.site(site))).as("selat-probe passing in %s's Consul", site)
+            .containsExactly(site);
+      }
 
-    for (String site : ThreeSites.IDS) {
-      assertThat(passingProbeSites(SITES.site(site))).as("selat-probe passing in %s's Consul", site)
-          .containsExactly(site);
-    }
-    for (int i = 0; i < agents.size(); i++) {
-      String site = ThreeSites.IDS.get(i);
-      Prober prober = agents.get(i).prober();
-      await(site + " probes both other sites").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-          assertThat(prober.estimates().join())
-              .allSatisfy(e -> assertThat(e.estimate().samples()).isPositive())
-              .extracting(e -> e.peer().siteId() + " over " + e.peer().path())
-              .containsExactlyInAnyOrderElementsOf(PATHS.get(site).entrySet().stream()
-                  .map(link -> link.getKey() + " over " + link.getValue()).toList()));
+      for (int i = 0; i < agents.size(); i++) {
+        String site = ThreeSites.IDS.get(i);
+        Prober prober = agents.get(i).prober();
+        await(site + " probes both other sites").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+            assertThat(prober.estimates().join())
+                .allSatisfy(e -> assertThat(e.estimate().samples()).isPositive())
+                .extracting(e -> e.peer().siteId() + " over " + e.peer().path())
+                .containsExactlyInAnyOrderElementsOf(expectedLinks(site)));
+      }
+      assertThat(watchUntilAllSampled(grpcPort)).as("aws-sg's row over gRPC")
+          .containsExactlyInAnyOrderElementsOf(expectedLinks(ThreeSites.AWS_SG));
+
+      awsSg.close();
+      await("aws-sg deregistered on SIGTERM").atMost(Duration.ofSeconds(30))
+          .until(() -> passingProbeSites(SITES.awsSg()).isEmpty());
     }
   }
 
   @Test
   void agent_closed_deregistersFromItsSite() throws Exception {
-    ProbeAgent jakarta = ProbeAgent.start(config(ThreeSites.JAKARTA), Clock.systemUTC(), Ticker.system(),
+    ProbeAgent jakarta = ProbeAgent.start(config(ThreeSites.JAKARTA).build(), Clock.systemUTC(), Ticker.system(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     assertThat(passingProbeSites(SITES.jakarta())).containsExactly(ThreeSites.JAKARTA);
 
@@ -78,14 +104,47 @@ class ThreeSitesProbeIT {
     assertThat(passingProbeSites(SITES.jakarta())).isEmpty();
   }
 
-  private static ProbeAgentConfig config(String site) {
+  private static ProbeAgentConfig.Draft config(String site) {
     ProbeAgentConfig.Draft draft = AgentConfigs.loopback(site);
     draft.paths.putAll(PATHS.get(site));
     draft.consul.address = SITES.site(site).httpAddress().toString();
     draft.consul.register = true;
     draft.consul.discoverEveryMillis = 500L;
     SITES.all().forEach(s -> draft.consul.discover.add(s.httpAddress().toString()));
-    return draft.build();
+    return draft;
+  }
+
+  /** The same configuration as flags of the launcher, on fixed free ports (the probe port serves UDP and TCP). */
+  private static List<String> launcherCommand(String site, int grpcPort) {
+    ProbeAgentConfig.Draft draft = config(site);
+    List<String> command = new ArrayList<>(List.of(Path.of("bin/selat-probe").toAbsolutePath().toString(),
+        "--site", site, "--agent-id", draft.agentId, "--interval-ms", draft.intervalMillis.toString(),
+        "--probe-port", Integer.toString(Ports.freeUdpPort()), "--grpc-port", Integer.toString(grpcPort),
+        "--metrics-port", Integer.toString(Ports.freeTcpPort()), "--consul", draft.consul.address, "--register"));
+    draft.paths.forEach((peer, path) -> command.addAll(List.of("--path", peer + "=" + path)));
+    draft.consul.discover.forEach(consul -> command.addAll(List.of("--discover", consul)));
+    return command;
+  }
+
+  private static List<String> expectedLinks(String site) {
+    return PATHS.get(site).entrySet().stream().map(link -> link.getKey() + " over " + link.getValue()).toList();
+  }
+
+  /** Watches an agent's row until every peer in it has samples; returns "site over path" per estimate. */
+  private static List<String> watchUntilAllSampled(int grpcPort) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    try {
+      Iterator<LatencyRow> rows = LatencyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+          .watch(WatchLatencyRequest.getDefaultInstance());
+      while (true) {
+        LatencyRow row = rows.next();
+        if (row.getEstimatesCount() == 2 && row.getEstimatesList().stream().allMatch(e -> e.getSamples() > 0)) {
+          return row.getEstimatesList().stream().map(e -> e.getTargetSite() + " over " + e.getPath()).toList();
+        }
+      }
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /** The sites of the passing selat-probe instances in one Consul, read over its HTTP API. */
