@@ -29,6 +29,8 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     Map<String, VersionedResource> inflight;
     /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot map. */
     Map<String, VersionedResource> inflightHeld;
+    /** The subscription changed while a response was in flight. */
+    boolean resubscribedInFlight;
     boolean seen;
 
     State(String typeUrl) {
@@ -92,7 +94,8 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     List<String> names = request.getResourceNamesList();
     // An empty list on the first request is the legacy wildcard, for Listener and Cluster only.
     s.wildcard = names.contains("*") || (names.isEmpty() && s.fullState && (!s.seen || s.wildcard));
-    s.setNames(names, current);
+    boolean resubscribed = s.setNames(names, current);
+    s.resubscribedInFlight |= resubscribed && s.inflight != null;
     s.seen = true;
     String nonce = request.getResponseNonce();
     if (s.inflightNonce != null && s.inflightNonce.equals(nonce)) {
@@ -104,6 +107,8 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         }
         nacked(s, request.getErrorDetail().getMessage());
       } else {
+        // What was sent may name resources unsubscribed since.
+        resubscribed |= s.resubscribedInFlight;
         if (s.inflightHeld != null) {
           s.acked.replaceWith(s.inflightHeld);
         } else if (s.fullState) {
@@ -115,6 +120,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       }
       s.inflight = null;
       s.inflightHeld = null;
+      s.resubscribedInFlight = false;
     } else if (nonce.isEmpty() && !s.responded && current != null && !request.getVersionInfo().isEmpty()) {
       // A reconnecting client names the version it holds; if that is the current set, it is done.
       Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
@@ -123,7 +129,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         s.responded = true;
       }
     }
-    if (!s.wildcard) {
+    if (resubscribed && !s.wildcard) {
       // Forget what the client dropped, so subscribing again brings it back.
       s.acked.retainNames(s::subscribes);
     }

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -67,10 +68,14 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
     }
 
     /**
-     * Sets the subscribed names ("*" excluded). Names the snapshot has are stored as the
-     * snapshot's own strings, so thousands of streams naming the same resources share them.
+     * Sets the subscribed names ("*" excluded); false, and nothing allocated, when they are the
+     * ones already set (SotW repeats the whole list on every request). Names the snapshot has are
+     * stored as the snapshot's own strings, so thousands of streams naming them share them.
      */
-    void setNames(Collection<String> requested, SnapshotStore.Published current) {
+    boolean setNames(Collection<String> requested, SnapshotStore.Published current) {
+      if (isSameNames(requested)) {
+        return false;
+      }
       Map<String, VersionedResource> known = current == null ? Map.of() : current.snapshot().resources(typeUrl);
       TreeSet<String> sorted = new TreeSet<>();
       for (String name : requested) {
@@ -80,6 +85,22 @@ abstract class XdsStream<Q, R, S extends XdsStream.TypeState>
         }
       }
       names = List.copyOf(sorted);
+      return true;
+    }
+
+    private boolean isSameNames(Collection<String> requested) {
+      if (requested.size() != names.size()) {
+        return false;
+      }
+      BitSet seen = new BitSet(names.size());
+      for (String name : requested) {
+        int i = Collections.binarySearch(names, name);
+        if (i < 0) {
+          return false;
+        }
+        seen.set(i);
+      }
+      return seen.cardinality() == names.size(); // duplicates in the request leave a name unseen
     }
 
     boolean isNacked(VersionedResource r) {
