@@ -184,6 +184,25 @@ class SotwStreamTest {
   }
 
   @Test
+  void eds_droppedWhileResponseInFlight_isSentAgainWhenResubscribed() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    var stream = xds.sotw().send(request(TypeUrls.ENDPOINT, "a", "b"));
+    DiscoveryResponse first = stream.last();
+    stream.send(ack(first, "a", "b"));
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1002)).endpoints(Resources.endpoints("b", 2001)).build());
+    DiscoveryResponse inFlight = stream.last();
+    assertThat(names(inFlight)).containsExactly("a");
+
+    stream.send(ack(first, "a")); // drops b before it has seen the response in flight
+    stream.send(ack(inFlight, "a"));
+    stream.send(ack(inFlight, "a", "b"));
+
+    assertThat(names(stream.last())).containsExactly("b");
+  }
+
+  @Test
   void ads_freshStream_sendsClustersEndpointsListenersRoutesInOrder() {
     var stream = xds.sotw().send(request(TypeUrls.LISTENER)).send(request(TypeUrls.CLUSTER));
     xds.server.publish(GROUP, fullSnapshot("a", "a"));
