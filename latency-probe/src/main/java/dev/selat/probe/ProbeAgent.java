@@ -88,9 +88,11 @@ public final class ProbeAgent implements AutoCloseable {
         .start();
     metrics = MetricsHttpServer.start(new InetSocketAddress(config.bindAddress(), config.metricsPort()), registry);
     started.add(metrics);
-    owner.scheduleAtFixedRate(() -> prober.estimates().thenAccept(estimates -> watch.publish(
-            LatencyRows.toProto(config.siteId(), config.agentId(), clock.instant(), estimates))),
-        0, PUBLISH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    EstimateGauges gauges = new EstimateGauges(registry);
+    owner.scheduleAtFixedRate(() -> prober.estimates().thenAccept(estimates -> {
+      gauges.update(estimates);
+      watch.publish(LatencyRows.toProto(config.siteId(), config.agentId(), clock.instant(), estimates));
+    }), 0, PUBLISH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     prober.setPeers(staticPeers());
     if (config.register()) {
       directory.register(config.consul().orElseThrow(), config, responder.tcpAddress().getPort(), grpc.getPort());

@@ -54,6 +54,8 @@ class ProbeAgentTest {
       String metrics = get(URI.create("http://127.0.0.1:" + jakarta.metricsAddress().getPort() + "/metrics"));
       assertThat(metrics).contains("selat_probe_rtt_seconds_bucket{path=\"leased-line+vpn\",peer_site=\"aws-sg\"");
       assertThat(metrics).contains("selat_probe_probes_total{outcome=\"answered\",path=\"leased-line+vpn\"");
+      assertThat(metrics).contains("selat_probe_stale{path=\"leased-line+vpn\",peer_site=\"aws-sg\"} 0.0");
+      assertThat(metrics).contains("selat_probe_rtt_smoothed_seconds{path=\"leased-line+vpn\",peer_site=\"aws-sg\"}");
     }
   }
 
