@@ -19,7 +19,7 @@ import java.util.Set;
 final class DeltaStream
     extends XdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaStream.State> {
 
-  static final class State extends XdsStream.TypeState {
+  static final class State extends TypeState {
     /** name -> version the client holds, as of its last ACK. */
     final HeldResources<String> held = new HeldResources<>();
     List<VersionedResource> inflightResources = List.of();

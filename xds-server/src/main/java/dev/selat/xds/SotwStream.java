@@ -21,7 +21,7 @@ import java.util.TreeMap;
  */
 final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, SotwStream.State> {
 
-  static final class State extends XdsStream.TypeState {
+  static final class State extends TypeState {
     final boolean fullState;
     /** What the client holds, as of its last ACK. */
     final HeldResources<VersionedResource> acked = new HeldResources<>();
