@@ -58,8 +58,11 @@ public final class ConsulEmulator implements AutoCloseable {
       for (String k : new String[] {"lan", "lan_ipv4", "wan", "wan_ipv4"}) {
         tagged.put(k, config.bindAddr());
       }
-      Node self = new Node(config.nodeId(), config.nodeName(), config.bindAddr(), config.datacenter(), tagged,
-          Map.of("consul-network-segment", "", "consul-version", Version.VERSION), 0, 0);
+      Map<String, String> meta = new LinkedHashMap<>(config.nodeMeta());
+      meta.put("consul-network-segment", "");
+      meta.put("consul-version", Version.VERSION);
+      Node self = new Node(config.nodeId(), config.nodeName(), config.bindAddr(), config.datacenter(), tagged, meta,
+          0, 0);
       if (store.lastIndex() == 0) {
         // Consul's first raft entries are the cluster's own (configuration, leadership); catalog
         // writes never get index 1, and clients (sdk/testutil) wait for an index of at least 2.
@@ -74,6 +77,7 @@ public final class ConsulEmulator implements AutoCloseable {
       acls.init();
       LockDelays lockDelays = new LockDelays(clock);
       Reaper reaper = new Reaper(store, clock, lockDelays, TOMBSTONE_TTL);
+      reaper.rearm();
       Site site = new Site(config, store, clock, agent, acls, new ConnectCa(clock, config.datacenter()), lockDelays,
           reaper);
       ConnectionLimiter limiter = new ConnectionLimiter(config.httpMaxConnsPerClient());

@@ -1,13 +1,15 @@
 package dev.selat.consul.emulator;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * An emulator's configuration, field by field as the consul agent config keys. {@code dataDir}
- * absent means -dev (memory only); {@code httpPort} 0 picks a free port, {@code httpsPort} -1 is off.
+ * absent means -dev (memory only); {@code httpPort} 0 picks a free port, {@code httpsPort} -1 is off;
+ * {@code kvMaxValueSize} is limits.kv_max_value_size, {@code nodeMeta} node_meta.
  */
 public record EmulatorConfig(
     String nodeName,
@@ -21,7 +23,8 @@ public record EmulatorConfig(
     Acl acl,
     Tls tls,
     int httpMaxConnsPerClient,
-    long kvMaxValueSize) {
+    long kvMaxValueSize,
+    Map<String, String> nodeMeta) {
 
   /** ACL settings: acl.enabled, acl.default_policy, acl.tokens.initial_management. */
   public record Acl(boolean enabled, String defaultPolicy, Optional<String> initialManagementToken) {
@@ -65,6 +68,7 @@ public record EmulatorConfig(
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(acl, "acl");
     Objects.requireNonNull(tls, "tls");
+    nodeMeta = nodeMeta == null ? Map.of() : Map.copyOf(nodeMeta);
   }
 
   public static Builder builder() {
@@ -85,6 +89,7 @@ public record EmulatorConfig(
     b.tls = tls;
     b.httpMaxConnsPerClient = httpMaxConnsPerClient;
     b.kvMaxValueSize = kvMaxValueSize;
+    b.nodeMeta = nodeMeta;
     return b;
   }
 
@@ -102,6 +107,7 @@ public record EmulatorConfig(
     private Tls tls = Tls.NONE;
     private int httpMaxConnsPerClient = 200;
     private long kvMaxValueSize = 512 * 1024;
+    private Map<String, String> nodeMeta = Map.of();
 
     public Builder nodeName(String v) { nodeName = v; return this; }
     public Builder nodeId(String v) { nodeId = v; return this; }
@@ -115,10 +121,11 @@ public record EmulatorConfig(
     public Builder tls(Tls v) { tls = v; return this; }
     public Builder httpMaxConnsPerClient(int v) { httpMaxConnsPerClient = v; return this; }
     public Builder kvMaxValueSize(long v) { kvMaxValueSize = v; return this; }
+    public Builder nodeMeta(Map<String, String> v) { nodeMeta = v; return this; }
 
     public EmulatorConfig build() {
       return new EmulatorConfig(nodeName, nodeId, datacenter, bindAddr, clientAddr, httpPort, httpsPort, dataDir,
-          acl, tls, httpMaxConnsPerClient, kvMaxValueSize);
+          acl, tls, httpMaxConnsPerClient, kvMaxValueSize, nodeMeta);
     }
   }
 }

@@ -19,7 +19,21 @@ import java.util.function.Function;
 public final class CheckProbe implements Function<JsonNode, CheckProbe.Result> {
   public record Result(String status, String output) {}
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  // Created on first use: the JDK HTTP client costs start-up time most agents never need.
+  private volatile HttpClient http;
+
+  private HttpClient client() {
+    HttpClient c = http;
+    if (c == null) {
+      synchronized (this) {
+        if (http == null) {
+          http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        }
+        c = http;
+      }
+    }
+    return c;
+  }
 
   @Override
   public Result apply(JsonNode def) {
@@ -34,7 +48,7 @@ public final class CheckProbe implements Function<JsonNode, CheckProbe.Result> {
     try {
       HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
           .method(method, HttpRequest.BodyPublishers.noBody()).header("User-Agent", "Consul Health Check").build();
-      HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res = client().send(req, HttpResponse.BodyHandlers.ofString());
       String out = "HTTP " + method + " " + url + ": " + res.statusCode() + " Output: " + truncate(res.body());
       int code = res.statusCode();
       return new Result(code >= 200 && code < 300 ? HealthCheck.PASSING

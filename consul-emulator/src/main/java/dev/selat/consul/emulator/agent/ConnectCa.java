@@ -14,7 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -27,20 +26,25 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The Connect CA root: a real self-signed EC P-256 certificate with Consul's SPIFFE trust domain,
- * generated in the background at start so start-up is not slowed; readers wait for it.
+ * generated on first use (start-up stays fast; sdk/testutil asks for it only after the API is up).
  */
 public final class ConnectCa {
   public static final String CLUSTER_ID = "11111111-2222-3333-4444-555555555555";
-  private final CompletableFuture<Map<String, Object>> roots;
+  private final Clock clock;
+  private final String datacenter;
+  private Map<String, Object> roots;
 
   public ConnectCa(Clock clock, String datacenter) {
-    roots = CompletableFuture.supplyAsync(() -> generate(clock, datacenter),
-        r -> Thread.ofVirtual().name("connect-ca").start(r));
+    this.clock = clock;
+    this.datacenter = datacenter;
   }
 
   /** api.CARootList. */
-  public Map<String, Object> roots() {
-    return roots.join();
+  public synchronized Map<String, Object> roots() {
+    if (roots == null) {
+      roots = generate(clock, datacenter);
+    }
+    return roots;
   }
 
   private static Map<String, Object> generate(Clock clock, String datacenter) {

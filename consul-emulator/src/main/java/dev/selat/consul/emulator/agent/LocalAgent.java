@@ -3,7 +3,9 @@ package dev.selat.consul.emulator.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.selat.consul.emulator.state.Catalog;
 import dev.selat.consul.emulator.state.HealthCheck;
+import dev.selat.consul.emulator.Version;
 import dev.selat.consul.emulator.state.Node;
+import dev.selat.consul.emulator.state.ServiceInstance;
 import dev.selat.consul.emulator.state.StateStore;
 import dev.selat.consul.emulator.state.Table;
 import java.time.Clock;
@@ -48,6 +50,11 @@ public final class LocalAgent {
   public void start() {
     store.write(tx -> {
       Catalog.ensureNode(tx, self);
+      // A Consul server registers itself as the "consul" service.
+      Catalog.ensureService(tx, new ServiceInstance(self.name(), "", "consul", "consul", List.of(), "", null,
+          Map.of("raft_version", "3", "serf_protocol_current", "2", "serf_protocol_min", "1",
+              "serf_protocol_max", "5", "version", Version.VERSION, "non_voter", "false", "read_replica", "false"),
+          8300, 1, 1, false, null, null, 0, 0));
       Catalog.ensureCheck(tx, new HealthCheck(self.name(), SERF_CHECK, "Serf Health Status", HealthCheck.PASSING,
           "", "Agent alive and reachable", "", "", List.of(), "", null, 0, 0));
       return null;

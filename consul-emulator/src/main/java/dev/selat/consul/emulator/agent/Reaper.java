@@ -41,6 +41,12 @@ public final class Reaper {
     sessionDeadlines.put(s.id(), clock.instant().plus(ttl.multipliedBy(2)));
   }
 
+  /** Restarts the TTL timers of every session (after recovery), as a new Consul leader does. */
+  public void rearm() {
+    store.read(r -> List.copyOf(r.<Session>all(Table.SESSIONS))).stream().filter(s -> !s.ttl().isEmpty())
+        .forEach(s -> renew(s, dev.selat.consul.emulator.http.GoDuration.parse(s.ttl())));
+  }
+
   public void forget(String sessionId) {
     sessionDeadlines.remove(sessionId);
   }

@@ -45,6 +45,11 @@ final class ConfigFile {
         case "client_addr" -> b.clientAddr(text(e.getKey(), v));
         case "data_dir" -> b.dataDir(Path.of(text(e.getKey(), v)));
         case "ports" -> ports(v, b);
+        case "node_meta" -> {
+          Map<String, String> meta = new java.util.LinkedHashMap<>();
+          v.fields().forEachRemaining(m -> meta.put(m.getKey(), text("node_meta." + m.getKey(), m.getValue())));
+          b.nodeMeta(meta);
+        }
         case "addresses" -> Optional.ofNullable(v.get("http")).filter(JsonNode::isTextual)
             .ifPresent(h -> b.clientAddr(h.asText()));
         case "acl" -> acl(v, acl);

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** selat-consul-emulator: {@code agent ...} and {@code version [-format=json]}, as the consul CLI. */
-@Command(name = "selat-consul-emulator", subcommands = {AgentCommand.class, EmulatorMain.VersionCommand.class},
+@Command(name = "selat-consul-emulator", subcommands = {AgentCommand.class, EmulatorMain.VersionCommand.class, TrainCommand.class},
     description = "Selat's Consul-compatible server (not HashiCorp Consul).")
 public final class EmulatorMain implements Callable<Integer> {
   @Override

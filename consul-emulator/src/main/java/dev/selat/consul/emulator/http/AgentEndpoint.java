@@ -50,6 +50,9 @@ final class AgentEndpoint {
       Map<String, Object> out = new LinkedHashMap<>();
       boolean hidden = false;
       for (ServiceInstance s : Catalog.servicesOf(r, node)) {
+        if (s.id().equals("consul")) {
+          continue; // the server's own service lives in the catalog, not in the agent's local state
+        }
         if (c.authz().allowed(Resource.SERVICE, s.service(), Access.READ)) {
           out.put(s.id(), Views.agentService(s, site.dc(), false));
         } else {

@@ -111,6 +111,15 @@ public final class Call {
     return body;
   }
 
+  /** The body without the KV size limit (snapshot restore). */
+  public byte[] bodyUnbounded() {
+    try (InputStream in = org.eclipse.jetty.io.Content.Source.asInputStream(request)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private HttpError tooLarge(long size) {
     return new HttpError(413, "Request body(" + size + " bytes) too large, max size: " + maxBody + " bytes. See "
         + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");

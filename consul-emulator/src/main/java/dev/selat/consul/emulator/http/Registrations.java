@@ -25,7 +25,7 @@ final class Registrations {
     Body w = b.obj("Weights");
     int passing = w.isNull() ? 1 : (int) w.num("Passing");
     int warning = w.isNull() ? 1 : (int) w.num("Warning");
-    if (!w.isNull() && passing < 1) {
+    if (agentForm && !w.isNull() && passing < 1) {
       throw HttpError.badRequest("Invalid Weights: Passing must be greater than 0");
     }
     long port = b.num("Port");
