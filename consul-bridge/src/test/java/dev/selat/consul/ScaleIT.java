@@ -78,6 +78,16 @@ class ScaleIT {
         int steadyConnections = establishedTo(port) - baseline;
         int steadyThreads = ManagementFactory.getThreadMXBean().getThreadCount();
 
+        // A change no list shows: a new check-less instance of an existing service, same tags. Costs one sweep.
+        long sweepFetchesBefore = fetches(registry);
+        long sweepStart = System.nanoTime();
+        register(site.httpAddress(), i -> """
+            {"Node":"node-extra","Address":"10.250.0.1","Service":{"ID":"svc-00007-extra","Service":"svc-00007",
+             "Address":"10.250.0.7","Port":8080,"Tags":["mesh"]}}""", 1);
+        await().atMost(BOUND).until(() -> recorder.latest("jakarta").service(name(7)).orElseThrow().instances().size() == 2);
+        long sweepMs = (System.nanoTime() - sweepStart) / 1_000_000;
+        long sweepFetches = fetches(registry) - sweepFetchesBefore;
+
         System.out.printf(Locale.ROOT, "scale: start->SYNCED %d ms; services %d, instances %d%n", syncedMs,
             catalog.services().size(), catalog.instanceCount());
         System.out.printf(Locale.ROOT, "scale: platform threads before bridge %d, peak while syncing %d, steady %d%n",
@@ -86,6 +96,8 @@ class ScaleIT {
             peakConnections, steadyConnections, MAX_CONNECTIONS);
         System.out.printf(Locale.ROOT, "scale: 500 checks turned critical seen in %d ms (registration included), "
             + "%d service fetches, generation %d%n", churnMs, churnFetches, recorder.latest("jakarta").generation());
+        System.out.printf(Locale.ROOT, "scale: a check-less instance added to an existing service seen in %d ms, "
+            + "%d service fetches (a sweep)%n", sweepMs, sweepFetches);
         assertThat(peakConnections).isLessThanOrEqualTo(MAX_CONNECTIONS);
         assertThat(peakThreads - threadsBefore).as("platform threads added by the bridge").isLessThan(50);
       }
