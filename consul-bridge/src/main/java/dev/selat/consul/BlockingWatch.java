@@ -17,6 +17,7 @@ import java.util.random.RandomGenerator;
  * handler runs on the site's owner executor; only the query itself runs on an I/O (virtual) thread.
  */
 final class BlockingWatch<T> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BlockingWatch.class);
   private final String endpoint;
   private final ScheduledExecutorService owner;
   private final Executor io;
@@ -80,7 +81,12 @@ final class BlockingWatch<T> {
     }
     metrics.leader(result.knownLeader(), result.lastContact());
     backoff.reset();
-    onResult.accept(result);
+    try {
+      onResult.accept(result);
+    } catch (RuntimeException e) {
+      // A bug in a handler (ours or a KV listener's) must not end the watch.
+      log.error("site {}: handling the answer of {} failed", metrics.siteId(), endpoint, e);
+    }
     send();
   }
 

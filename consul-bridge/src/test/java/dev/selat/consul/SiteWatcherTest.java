@@ -246,6 +246,22 @@ class SiteWatcherTest {
   }
 
   @Test
+  void watchKv_listenerThrows_watchGoesOn() {
+    consul.kvPut("selat/", "selat/a", "1");
+    start(b -> b);
+    List<KvChange> changes = new CopyOnWriteArrayList<>();
+    watcher.watchKv("selat/", batch -> {
+      changes.addAll(batch);
+      throw new IllegalStateException("listener bug");
+    });
+    await().atMost(BOUND).until(() -> changes.size() == 1);
+
+    consul.kvPut("selat/", "selat/a", "2");
+
+    await().atMost(BOUND).until(() -> changes.size() == 2);
+  }
+
+  @Test
   void watchKv_prefix_deliversInitialKeysThenChanges() {
     consul.kvPut("selat/policies/", "selat/policies/a", "one");
     start(b -> b);
