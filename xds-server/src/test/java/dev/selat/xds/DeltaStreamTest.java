@@ -129,6 +129,18 @@ class DeltaStreamTest {
   }
 
   @Test
+  void perTypeService_deltaEndpoints_servesEndpointsWithoutTypeUrl() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+    var stream = RecordingStream.<DeltaDiscoveryRequest, DeltaDiscoveryResponse>open(
+        io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc.newStub(xds.channel)::deltaEndpoints);
+
+    stream.send(subscribe("", "a").toBuilder().clearTypeUrl().build());
+
+    assertThat(names(stream.last())).containsExactly("a");
+    assertThat(stream.last().getTypeUrl()).isEqualTo(TypeUrls.ENDPOINT);
+  }
+
+  @Test
   void wildcardListeners_emptySnapshot_answeredOnceWithNothing() {
     xds.server.publish(GROUP, clusters("a"));
     var stream = xds.delta().send(subscribe(TypeUrls.LISTENER));
