@@ -63,7 +63,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     this.id = ctx.streamIds().incrementAndGet();
     this.executor = new SerialExecutor(ctx.executor());
     out.disableAutoRequest();
-    out.setOnReadyHandler(this::snapshotChanged);
+    out.setOnReadyHandler(this::schedulePush);
     out.setOnCancelHandler(() -> executor.execute(this::close));
     out.request(1);
   }
@@ -115,6 +115,11 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   @Override
   public final void snapshotChanged() {
+    schedulePush();
+  }
+
+  /** Queues one push; pushes asked for while one is queued are the same push (latest state wins). */
+  private void schedulePush() {
     if (pushQueued.compareAndSet(false, true)) {
       executor.execute(() -> {
         pushQueued.set(false);

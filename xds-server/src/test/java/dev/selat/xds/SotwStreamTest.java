@@ -54,6 +54,24 @@ class SotwStreamTest {
   }
 
   @Test
+  void streamClosed_gaugesReturnToZeroAndBytesWereCounted() {
+    xds.server.publish(GROUP, clusters("a", "b"));
+    var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+    double bytes = xds.counter("selat.xds.bytes.sent", "cds");
+    assertThat(bytes).isEqualTo(stream.last().getSerializedSize());
+    assertThat(gauge("selat.xds.streams", "service", "ads")).isEqualTo(1);
+
+    stream.close();
+
+    assertThat(gauge("selat.xds.streams", "service", "ads")).isZero();
+    assertThat(gauge("selat.xds.subscriptions", "type", "cds")).isZero();
+  }
+
+  private double gauge(String name, String tag, String value) {
+    return xds.registry.get(name).tag(tag, value).tag("protocol", "sotw").gauge().value();
+  }
+
+  @Test
   void request_beforeAnyPublish_waitsThenReceivesFirstSnapshot() {
     var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
     assertThat(stream.responses).isEmpty();
