@@ -85,9 +85,9 @@ class AclIT {
   }
 
   @Test
-  void token_syncsAndTokenAppearsInNoLogLineOrUrl() {
-    // The site's management token: the emulator has no /v1/acl/policy yet to mint a read-only one.
-    String token = site.managementToken().orElseThrow();
+  void readToken_syncsAndTokenAppearsInNoLogLineOrUrl() {
+    String token = site.createToken("service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }\n"
+        + "key_prefix \"selat/\" { policy = \"read\" }");
     SiteConfig config = ItSites.config(site).token(token).build();
     CatalogRecorder recorder = new CatalogRecorder();
     try (ConsulBridge bridge = ConsulBridge.start(List.of(config), new SimpleMeterRegistry(), Clock.systemUTC())) {
@@ -102,5 +102,21 @@ class AclIT {
     assertThat(wireLines).noneMatch(l -> l.contains(token)).noneMatch(l -> l.contains("token="));
     assertThat(logs.list).isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains(token));
     assertThat(config.toString()).doesNotContain(token);
+  }
+
+  @Test
+  void scopedToken_seesOnlyItsServicesAndSaysSoOnce() {
+    site.registerService("db", "db-1", "10.0.0.2", 5432, List.of(), Map.of(), null);
+    String token = site.createToken("service \"web\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }");
+    CatalogRecorder recorder = new CatalogRecorder();
+    try (ConsulBridge bridge = ConsulBridge.start(List.of(ItSites.config(site).token(token).build()),
+        new SimpleMeterRegistry(), Clock.systemUTC())) {
+      bridge.addListener(recorder);
+      await().atMost(BOUND).until(() -> recorder.instance("jakarta", "web", "web-1") != null
+          && recorder.latest("jakarta").freshness().state() == SyncState.SYNCED);
+      assertThat(recorder.latest("jakarta").services()).containsOnlyKeys("web");
+    }
+    assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().contains("ACLs hide part of /v1/catalog/services"))
+        .hasSize(1);
   }
 }
