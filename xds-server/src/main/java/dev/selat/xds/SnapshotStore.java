@@ -78,6 +78,9 @@ final class SnapshotStore implements SnapshotPublisher {
     Group group = groups.computeIfAbsent(groupName, g -> new Group());
     // Publishers of one group are serialized so the emptiness check sees the snapshot it replaces.
     synchronized (group) {
+      if (group.current != null && group.current.snapshot().version().equals(snapshot.version())) {
+        return; // the same resources again: 10,000 streams need not wake up to find nothing
+      }
       if (!allowEmpty && group.current != null) {
         rejectEmptying(groupName, group.current.snapshot(), snapshot, TypeUrls.CLUSTER, "clusters (CDS)");
         rejectEmptying(groupName, group.current.snapshot(), snapshot, TypeUrls.LISTENER, "listeners (LDS)");
