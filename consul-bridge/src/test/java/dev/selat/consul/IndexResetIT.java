@@ -59,4 +59,32 @@ class IndexResetIT {
       }
     }
   }
+
+  @Test
+  void snapshotRestored_catalogFollowsTheRestoredState() throws Exception {
+    try (ConsulSite site = ConsulSite.start(ConsulSite.Options.builder("jakarta").build());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      site.registerService("kept", "kept-1", "10.0.0.1", 80, List.of(), Map.of(), null);
+      java.net.URI snapshotUri = site.httpAddress().resolve("/v1/snapshot");
+      byte[] snapshot = http.send(java.net.http.HttpRequest.newBuilder(snapshotUri).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
+      site.registerService("later", "later-1", "10.0.0.2", 80, List.of(), Map.of(), null);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      CatalogRecorder recorder = new CatalogRecorder();
+      try (ConsulBridge bridge = ConsulBridge.start(List.of(ItSites.config(site).build()), registry, Clock.systemUTC())) {
+        bridge.addListener(recorder);
+        await().atMost(BOUND).until(() -> recorder.has("jakarta") && recorder.latest("jakarta").service("later").isPresent());
+
+        int status = http.send(java.net.http.HttpRequest.newBuilder(snapshotUri)
+            .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(snapshot)).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(status).isEqualTo(200);
+
+        await("catalog back to the snapshot").atMost(BOUND).until(() -> recorder.latest("jakarta").service("later").isEmpty()
+            && recorder.latest("jakarta").service("kept").isPresent());
+        double resets = registry.find("selat.consul.index.resets").counters().stream().mapToDouble(Counter::count).sum();
+        System.out.printf(java.util.Locale.ROOT, "snapshot restore: %.0f index resets%n", resets);
+      }
+    }
+  }
 }
