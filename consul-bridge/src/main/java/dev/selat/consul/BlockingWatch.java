@@ -61,7 +61,7 @@ final class BlockingWatch<T> {
   private void launch() {
     long sent = index.next();
     Instant started = clock.instant();
-    metrics.queryStarted();
+    metrics.queryStarted(true);
     io.execute(() -> {
       try {
         QueryResult<T> result = query.apply(sent);
@@ -75,7 +75,7 @@ final class BlockingWatch<T> {
   }
 
   private void succeeded(QueryResult<T> result, Instant started) {
-    metrics.queryFinished(endpoint, Duration.between(started, clock.instant()), true);
+    metrics.queryFinished(true, endpoint, Duration.between(started, clock.instant()), true);
     if (index.update(result.index())) {
       metrics.indexReset(endpoint);
     }
@@ -91,7 +91,7 @@ final class BlockingWatch<T> {
   }
 
   private void failed(ConsulQueryException e, Instant started) {
-    metrics.queryFinished(endpoint, Duration.between(started, clock.instant()), false);
+    metrics.queryFinished(true, endpoint, Duration.between(started, clock.instant()), false);
     onFailure.accept(e, started);
     owner.schedule(this::send, backoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
   }

@@ -18,7 +18,8 @@ final class SiteMetrics {
   private final String siteId;
   private final MeterRegistry registry;
   private final Tags tags;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger blockingInFlight = new AtomicInteger();
+  private final AtomicInteger fetchesInFlight = new AtomicInteger();
   private final AtomicLong lastContactMillis = new AtomicLong();
   private final AtomicInteger knownLeader = new AtomicInteger(1);
   private final AtomicInteger services = new AtomicInteger();
@@ -37,8 +38,10 @@ final class SiteMetrics {
             f -> f.get().age(clock.instant()).toMillis())
         .tags(tags).description("Time since the site's catalog was last known to be current; 0 while synced")
         .register(registry);
-    Gauge.builder("selat.consul.queries.in.flight", inFlight, AtomicInteger::get).tags(tags)
-        .description("Consul requests (blocking queries and fetches) waiting for an answer").register(registry);
+    Gauge.builder("selat.consul.queries.in.flight", blockingInFlight, AtomicInteger::get).tags(tags.and("kind", "blocking"))
+        .description("Consul requests waiting for an answer: blocking queries (watches) or fetches").register(registry);
+    Gauge.builder("selat.consul.queries.in.flight", fetchesInFlight, AtomicInteger::get).tags(tags.and("kind", "fetch"))
+        .description("Consul requests waiting for an answer: blocking queries (watches) or fetches").register(registry);
     TimeGauge.builder("selat.consul.last.contact", lastContactMillis, TimeUnit.MILLISECONDS, AtomicLong::get).tags(tags)
         .description("X-Consul-LastContact of the latest answer (stale reads)").register(registry);
     Gauge.builder("selat.consul.known.leader", knownLeader, AtomicInteger::get).tags(tags)
@@ -53,12 +56,13 @@ final class SiteMetrics {
     return siteId;
   }
 
-  void queryStarted() {
-    inFlight.incrementAndGet();
+  /** {@code blocking}: a watch's query; otherwise a plain fetch. */
+  void queryStarted(boolean blocking) {
+    (blocking ? blockingInFlight : fetchesInFlight).incrementAndGet();
   }
 
-  void queryFinished(String endpoint, Duration latency, boolean ok) {
-    inFlight.decrementAndGet();
+  void queryFinished(boolean blocking, String endpoint, Duration latency, boolean ok) {
+    (blocking ? blockingInFlight : fetchesInFlight).decrementAndGet();
     Timer.builder("selat.consul.query.latency").tags(tags.and("endpoint", endpoint))
         .description("Time to answer a Consul request, blocking time included").register(registry).record(latency);
     if (!ok) {

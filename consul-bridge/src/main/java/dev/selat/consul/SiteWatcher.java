@@ -164,7 +164,7 @@ final class SiteWatcher implements AutoCloseable {
 
   private void fetch(String name) {
     Instant started = clock.instant();
-    metrics.queryStarted();
+    metrics.queryStarted(false);
     io.execute(() -> {
       try {
         List<ServiceInstance> instances = reader.serviceHealth(name).value();
@@ -178,7 +178,7 @@ final class SiteWatcher implements AutoCloseable {
   }
 
   private void fetched(String name, List<ServiceInstance> instances, Instant started) {
-    metrics.queryFinished("service_health", Duration.between(started, clock.instant()), true);
+    metrics.queryFinished(false, "service_health", Duration.between(started, clock.instant()), true);
     fetching.remove(name);
     tracker.fetched(name, instances);
     if (retrying.isEmpty()) {
@@ -189,7 +189,7 @@ final class SiteWatcher implements AutoCloseable {
   }
 
   private void fetchFailed(String name, ConsulQueryException e, Instant started) {
-    metrics.queryFinished("service_health", Duration.between(started, clock.instant()), false);
+    metrics.queryFinished(false, "service_health", Duration.between(started, clock.instant()), false);
     fetching.remove(name);
     if (tracker.isSelected(name) && retrying.add(name) && retrying.size() == 1) {
       owner.schedule(() -> {

@@ -68,6 +68,9 @@ class SiteWatcherTest {
     assertThat(seen.get(0).freshness().state()).isEqualTo(SyncState.SYNCING);
     assertThat(seen.get(0).services()).isEmpty();
     assertThat(registry.get("selat.consul.site.services").gauge().value()).isEqualTo(2);
+    // The two catalog watches each hold a blocking query; no fetch is left.
+    await().atMost(BOUND).until(() -> registry.get("selat.consul.queries.in.flight").tag("kind", "blocking").gauge().value() == 2);
+    assertThat(registry.get("selat.consul.queries.in.flight").tag("kind", "fetch").gauge().value()).isZero();
   }
 
   @Test
