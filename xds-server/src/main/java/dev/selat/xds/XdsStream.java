@@ -167,7 +167,9 @@ abstract class XdsStream<Q, R, S extends TypeState>
       return false;
     }
     String group = requireNonNull(ctx.mapper().group(node), "NodeGroupMapper returned null group");
-    info = new XdsStreamInfo(id, protocol, service, node, group);
+    // Envoy lists every extension it was built with (kilobytes); kept per stream, that adds up.
+    info = new XdsStreamInfo(id, protocol, service, node.toBuilder().clearExtensions().build(), group);
+    log.debug("stream {} opened: node {} in group {} ({} {})", id, node.getId(), group, protocol, service);
     ctx.metrics().streamOpened(protocol, service);
     ctx.store().watch(group, this);
     ctx.callbacks().onStreamOpen(info);
@@ -248,6 +250,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     closed = true;
     ctx.admission().release();
     if (info != null) {
+      log.debug("stream {} closed: node {}", id, info.node().getId());
       ctx.store().unwatch(info.group(), this);
       ctx.metrics().streamClosed(protocol, service);
       types.keySet().forEach(t -> ctx.metrics().subscribed(protocol, t, -1));

@@ -10,7 +10,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
  * @param id unique within the server
  * @param protocol SotW or Delta
  * @param service "ads" or the per-type service ("cds", "eds", "lds", "rds")
- * @param node the node from the stream's first request
+ * @param node the node from the stream's first request, without its (long) extensions list
  * @param group the group the node was mapped to
  */
 public record XdsStreamInfo(long id, Protocol protocol, String service, Node node, String group) {

@@ -129,6 +129,28 @@ class ProtectionTest {
   }
 
   @Test
+  void envoyNodeWithExtensions_keptWithoutThem() throws Exception {
+    java.util.List<XdsStreamInfo> opened = new java.util.ArrayList<>();
+    try (InProcessXds xds = new InProcessXds(b -> b.callbacks(new XdsCallbacks() {
+      @Override
+      public void onStreamOpen(XdsStreamInfo stream) {
+        opened.add(stream);
+      }
+    }))) {
+      var node = InProcessXds.NODE.toBuilder()
+          .addExtensions(io.envoyproxy.envoy.config.core.v3.Extension.newBuilder()
+              .setName("envoy.filters.http.router").setCategory("envoy.filters.http"));
+
+      xds.sotw().send(request(TypeUrls.CLUSTER).toBuilder().setNode(node).build());
+
+      assertThat(opened).singleElement().satisfies(info -> {
+        assertThat(info.node().getId()).isEqualTo("envoy-1");
+        assertThat(info.node().getExtensionsList()).isEmpty();
+      });
+    }
+  }
+
+  @Test
   void nodeGroupMapper_differentGroups_eachStreamSeesItsOwnGroup() throws Exception {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> node.getLocality().getZone()))) {
       xds.server.publish("aws-sg", clusters("in-aws"));
