@@ -55,6 +55,13 @@ func readOutcomes(path string) (map[string]*outcome, error) {
 				o.action, o.elapsed = e.Action, e.Elapsed
 			}
 		case "output":
+			if !sub && o.action == "" && strings.HasPrefix(e.Output, "--- FAIL: "+top+" ") {
+				// A panicking test ends the binary before test2json sees its result: only the output says it failed.
+				o.action = "fail"
+			}
+			if !sub && strings.HasPrefix(e.Output, "panic: ") {
+				o.errors = append(o.errors, strings.TrimSpace(e.Output))
+			}
 			keepErrorLine(o, top, e.Output, following)
 		}
 	}

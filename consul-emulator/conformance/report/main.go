@@ -40,7 +40,17 @@ func main() {
 	resultsPath := flag.String("results", "out/results.txt", "results file to write")
 	failuresPath := flag.String("failures", "FAILURES.md", "failure report to write")
 	wall := flag.String("wall", "", "wall time of the run, for the summary")
+	includeExcluded := flag.Bool("include-excluded", false, "with -unfinished: the excluded tests are to run too")
+	unfinished := flag.Bool("unfinished", false, "only print the tests to run that have no outcome in -events yet")
 	flag.Parse()
+
+	if *unfinished {
+		if err := printUnfinished(*all, *events, *excludedPath, *includeExcluded); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(2)
+		}
+		return
+	}
 
 	dry := *events == ""
 	verdicts, listProblems, err := judge(*all, *events, *expectedPath, *excludedPath, *apiDir)
@@ -147,6 +157,26 @@ func place(v *verdict, isExpected bool, reasons map[string]string, dry bool) {
 	default:
 		v.status, v.problem, v.note = failed, true, "on neither list, "+ran
 	}
+}
+
+// printUnfinished lists the tests still to run: a test that panics ends the whole test binary, so run.sh runs the
+// suite again for the tests that had no outcome yet.
+func printUnfinished(allPath, eventsPath, excludedPath string, includeExcluded bool) error {
+	reasons, err := readExcluded(excludedPath)
+	if err != nil {
+		return err
+	}
+	outcomes, err := readOutcomes(eventsPath)
+	if err != nil {
+		return err
+	}
+	return eachLine(allPath, func(test string, _ int) error {
+		_, isExcluded := reasons[test]
+		if o := outcomes[test]; (o == nil || o.action == "") && (includeExcluded || !isExcluded) {
+			fmt.Println(test)
+		}
+		return nil
+	})
 }
 
 func keys(m map[string]string) map[string]bool {
