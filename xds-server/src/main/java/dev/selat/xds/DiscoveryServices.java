@@ -1,107 +1,78 @@
 package dev.selat.xds;
 
-import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc.ClusterDiscoveryServiceImplBase;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase;
+import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc.EndpointDiscoveryServiceImplBase;
-import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc.ListenerDiscoveryServiceImplBase;
-import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase;
-import io.grpc.BindableService;
+import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
 
-/** The ADS and per-type gRPC services; each call becomes one admitted {@link XdsStream}. */
+/**
+ * The ADS and per-type gRPC services (their streaming methods; the unary Fetch methods answer
+ * UNIMPLEMENTED); each call becomes one admitted {@link XdsStream}.
+ */
 final class DiscoveryServices {
+  /** One service: its SotW and Delta methods, its metric tag, and its type (null for ADS: any). */
+  private record Service(
+      String name,
+      MethodDescriptor<DiscoveryRequest, DiscoveryResponse> sotw,
+      MethodDescriptor<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta,
+      String tag,
+      String typeUrl) {}
+
+  private static final List<Service> SERVICES = List.of(
+      new Service(AggregatedDiscoveryServiceGrpc.SERVICE_NAME,
+          AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+          AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), "ads", null),
+      new Service(ClusterDiscoveryServiceGrpc.SERVICE_NAME,
+          ClusterDiscoveryServiceGrpc.getStreamClustersMethod(),
+          ClusterDiscoveryServiceGrpc.getDeltaClustersMethod(), "cds", TypeUrls.CLUSTER),
+      new Service(EndpointDiscoveryServiceGrpc.SERVICE_NAME,
+          EndpointDiscoveryServiceGrpc.getStreamEndpointsMethod(),
+          EndpointDiscoveryServiceGrpc.getDeltaEndpointsMethod(), "eds", TypeUrls.ENDPOINT),
+      new Service(ListenerDiscoveryServiceGrpc.SERVICE_NAME,
+          ListenerDiscoveryServiceGrpc.getStreamListenersMethod(),
+          ListenerDiscoveryServiceGrpc.getDeltaListenersMethod(), "lds", TypeUrls.LISTENER),
+      new Service(RouteDiscoveryServiceGrpc.SERVICE_NAME,
+          RouteDiscoveryServiceGrpc.getStreamRoutesMethod(),
+          RouteDiscoveryServiceGrpc.getDeltaRoutesMethod(), "rds", TypeUrls.ROUTE));
+
   private final StreamContext ctx;
 
   DiscoveryServices(StreamContext ctx) {
     this.ctx = ctx;
   }
 
-  List<BindableService> all() {
-    return List.of(
-        new AggregatedDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "ads", null);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
-              StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "ads", null);
-          }
-        },
-        new ClusterDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamClusters(StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "cds", TypeUrls.CLUSTER);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaClusters(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "cds", TypeUrls.CLUSTER);
-          }
-        },
-        new EndpointDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamEndpoints(StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "eds", TypeUrls.ENDPOINT);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "eds", TypeUrls.ENDPOINT);
-          }
-        },
-        new ListenerDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamListeners(StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "lds", TypeUrls.LISTENER);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaListeners(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "lds", TypeUrls.LISTENER);
-          }
-        },
-        new RouteDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamRoutes(StreamObserver<DiscoveryResponse> out) {
-            return sotw(out, "rds", TypeUrls.ROUTE);
-          }
-
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(StreamObserver<DeltaDiscoveryResponse> out) {
-            return delta(out, "rds", TypeUrls.ROUTE);
-          }
-        });
+  List<ServerServiceDefinition> all() {
+    return SERVICES.stream().map(this::definition).toList();
   }
 
-  private StreamObserver<DiscoveryRequest> sotw(StreamObserver<DiscoveryResponse> out, String service, String typeUrl) {
-    if (refused(out)) {
-      return ignoring();
-    }
-    return new SotwStream(ctx, (ServerCallStreamObserver<DiscoveryResponse>) out, service, typeUrl,
-        ClientCertificates.current());
+  private ServerServiceDefinition definition(Service service) {
+    return ServerServiceDefinition.builder(service.name())
+        .addMethod(service.sotw(), ServerCalls.asyncBidiStreamingCall(out -> admitted(out)
+            ? new SotwStream(ctx, (ServerCallStreamObserver<DiscoveryResponse>) out, service.tag(),
+                service.typeUrl(), ClientCertificates.current())
+            : ignoring()))
+        .addMethod(service.delta(), ServerCalls.asyncBidiStreamingCall(out -> admitted(out)
+            ? new DeltaStream(ctx, (ServerCallStreamObserver<DeltaDiscoveryResponse>) out, service.tag(),
+                service.typeUrl(), ClientCertificates.current())
+            : ignoring()))
+        .build();
   }
 
-  private StreamObserver<DeltaDiscoveryRequest> delta(
-      StreamObserver<DeltaDiscoveryResponse> out, String service, String typeUrl) {
-    if (refused(out)) {
-      return ignoring();
-    }
-    return new DeltaStream(ctx, (ServerCallStreamObserver<DeltaDiscoveryResponse>) out, service, typeUrl,
-        ClientCertificates.current());
-  }
-
-  private boolean refused(StreamObserver<?> out) {
+  /** Takes an admission slot, or refuses the call with RESOURCE_EXHAUSTED. */
+  private boolean admitted(StreamObserver<?> out) {
     Optional<String> refusal = ctx.admission().tryAdmit();
     refusal.ifPresent(reason -> {
       ctx.metrics().rejected(reason);
@@ -109,7 +80,7 @@ final class DiscoveryServices {
           .withDescription("xDS stream refused: " + reason + " stream limit reached, retry with backoff")
           .asRuntimeException());
     });
-    return refusal.isPresent();
+    return refusal.isEmpty();
   }
 
   private static <T> StreamObserver<T> ignoring() {

@@ -2,12 +2,12 @@ package dev.selat.xds;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -207,7 +207,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
           ? InProcessServerBuilder.forName(inProcessName)
           : netty();
       ClientCertificates certificates = new ClientCertificates();
-      for (BindableService service : new DiscoveryServices(ctx).all()) {
+      for (ServerServiceDefinition service : new DiscoveryServices(ctx).all()) {
         builder.addService(ServerInterceptors.intercept(service, certificates));
       }
       // Handlers only enqueue onto stream executors, so they may run on transport threads.

@@ -17,8 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,18 +29,10 @@ class ConvergenceTest {
   private static final int ROUNDS = 100;
   private static final int CLUSTERS = 12;
 
-  private InProcessXds xds;
+  @AutoClose
+  private final InProcessXds xds = new InProcessXds();
   private final Random random = new Random(20261126);
 
-  @BeforeEach
-  void setUp() throws Exception {
-    xds = new InProcessXds();
-  }
-
-  @AfterEach
-  void tearDown() {
-    xds.close();
-  }
 
   @Test
   void sotwClient_randomPublishes_holdsEverySnapshot() {

@@ -1,5 +1,6 @@
 package dev.selat.xds;
 
+import static dev.selat.xds.Resources.clusters;
 import static dev.selat.xds.InProcessXds.GROUP;
 import static dev.selat.xds.InProcessXds.NODE;
 import static dev.selat.xds.InProcessXds.deltaAck;
@@ -11,30 +12,13 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class DeltaStreamTest {
-  private InProcessXds xds;
+  @AutoClose
+  private final InProcessXds xds = new InProcessXds();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    xds = new InProcessXds();
-  }
-
-  @AfterEach
-  void tearDown() {
-    xds.close();
-  }
-
-  private static ResourceSnapshot clusters(String... names) {
-    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
-    for (String name : names) {
-      b.cluster(Resources.edsCluster(name));
-    }
-    return b.build();
-  }
 
   private static DeltaDiscoveryRequest subscribe(String typeUrl, String... names) {
     return DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(typeUrl)

@@ -16,6 +16,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -33,18 +34,22 @@ final class InProcessXds implements AutoCloseable {
   final XdsServer server;
   final ManagedChannel channel;
 
-  InProcessXds() throws IOException {
+  InProcessXds() {
     this(UnaryOperator.identity());
   }
 
-  InProcessXds(UnaryOperator<XdsServer.Builder> options) throws IOException {
+  InProcessXds(UnaryOperator<XdsServer.Builder> options) {
     String name = "xds-" + UUID.randomUUID();
-    server = options.apply(XdsServer.builder()
-            .inProcess(name)
-            .executor(Runnable::run)
-            .clock(clock)
-            .meterRegistry(registry))
-        .start();
+    try {
+      server = options.apply(XdsServer.builder()
+              .inProcess(name)
+              .executor(Runnable::run)
+              .clock(clock)
+              .meterRegistry(registry))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 

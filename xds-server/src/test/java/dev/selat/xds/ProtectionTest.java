@@ -1,5 +1,6 @@
 package dev.selat.xds;
 
+import static dev.selat.xds.Resources.clusters;
 import static dev.selat.xds.InProcessXds.GROUP;
 import static dev.selat.xds.InProcessXds.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,16 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class ProtectionTest {
 
-  private static ResourceSnapshot clusters(String... names) {
-    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
-    for (String name : names) {
-      b.cluster(Resources.edsCluster(name));
-    }
-    return b.build();
-  }
-
   @Test
-  void concurrentStreams_beyondLimit_refusedWithResourceExhausted() throws Exception {
+  void concurrentStreams_beyondLimit_refusedWithResourceExhausted() {
     try (InProcessXds xds = new InProcessXds(b -> b.maxConcurrentStreams(2))) {
       var first = xds.sotw();
       var second = xds.sotw();
@@ -38,7 +31,7 @@ class ProtectionTest {
   }
 
   @Test
-  void newStreams_fasterThanRate_refusedUntilTokensRefill() throws Exception {
+  void newStreams_fasterThanRate_refusedUntilTokensRefill() {
     try (InProcessXds xds = new InProcessXds(b -> b.maxNewStreamsPerSecond(2))) {
       assertThat(xds.sotw().error).isNull();
       assertThat(xds.sotw().error).isNull();
@@ -52,7 +45,7 @@ class ProtectionTest {
   }
 
   @Test
-  void publish_emptyingClusters_rejectedAndStreamsKeepTheLastGood() throws Exception {
+  void publish_emptyingClusters_rejectedAndStreamsKeepTheLastGood() {
     try (InProcessXds xds = new InProcessXds()) {
       xds.server.publish(GROUP, clusters("a"));
       var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
@@ -70,7 +63,7 @@ class ProtectionTest {
   }
 
   @Test
-  void identityVerifier_refusingNode_closesStreamWithPermissionDenied() throws Exception {
+  void identityVerifier_refusingNode_closesStreamWithPermissionDenied() {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeIdentityVerifier((node, chain) -> chain.size() > 0))) {
       xds.server.publish(GROUP, clusters("a"));
 
@@ -83,7 +76,7 @@ class ProtectionTest {
   }
 
   @Test
-  void oneStream_tooManyTypeUrls_failsNamingTypeUrl() throws Exception {
+  void oneStream_tooManyTypeUrls_failsNamingTypeUrl() {
     try (InProcessXds xds = new InProcessXds()) {
       var stream = xds.sotw();
       for (int i = 0; i <= XdsStream.MAX_TYPES_PER_STREAM && stream.error == null; i++) {
@@ -96,7 +89,7 @@ class ProtectionTest {
   }
 
   @Test
-  void failingCallback_responseStillSentAndAcked() throws Exception {
+  void failingCallback_responseStillSentAndAcked() {
     XdsCallbacks throwing = new XdsCallbacks() {
       @Override
       public void onResponse(XdsStreamInfo stream, String typeUrl, java.util.Collection<VersionedResource> resources,
@@ -117,7 +110,7 @@ class ProtectionTest {
   }
 
   @Test
-  void failingNodeGroupMapper_streamClosedWithInternal() throws Exception {
+  void failingNodeGroupMapper_streamClosedWithInternal() {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> {
       throw new IllegalArgumentException("no site for node");
     }))) {
@@ -129,7 +122,7 @@ class ProtectionTest {
   }
 
   @Test
-  void envoyNodeWithExtensions_keptWithoutThem() throws Exception {
+  void envoyNodeWithExtensions_keptWithoutThem() {
     java.util.List<XdsStreamInfo> opened = new java.util.ArrayList<>();
     try (InProcessXds xds = new InProcessXds(b -> b.callbacks(new XdsCallbacks() {
       @Override
@@ -151,7 +144,7 @@ class ProtectionTest {
   }
 
   @Test
-  void nodeGroupMapper_differentGroups_eachStreamSeesItsOwnGroup() throws Exception {
+  void nodeGroupMapper_differentGroups_eachStreamSeesItsOwnGroup() {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> node.getLocality().getZone()))) {
       xds.server.publish("aws-sg", clusters("in-aws"));
       xds.server.publish("jakarta", clusters("in-jakarta"));

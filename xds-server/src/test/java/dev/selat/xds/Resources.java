@@ -75,33 +75,41 @@ final class Resources {
 
   /** An API listener (what proxyless gRPC resolves) whose HTTP connection manager reads {@code routeName} over RDS. */
   static Listener apiListener(String name, String routeName) {
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-        .setRds(Rds.newBuilder().setConfigSource(ads()).setRouteConfigName(routeName))
-        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
     return Listener.newBuilder()
         .setName(name)
-        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm)))
+        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(routingByRds(name, routeName))))
         .build();
   }
 
   /** A real listener on 127.0.0.1:{@code port} whose HTTP connection manager reads {@code routeName} over RDS. */
   static Listener httpListener(String name, int port, String routeName) {
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-        .setStatPrefix(name)
-        .setRds(Rds.newBuilder().setConfigSource(ads()).setRouteConfigName(routeName))
-        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
     return Listener.newBuilder()
         .setName(name)
         .setAddress(Address.newBuilder().setSocketAddress(
             SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port)))
         .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
             .setName("envoy.filters.network.http_connection_manager")
-            .setTypedConfig(Any.pack(hcm))))
+            .setTypedConfig(Any.pack(routingByRds(name, routeName)))))
         .build();
+  }
+
+  /** An HTTP connection manager with the router filter, reading {@code routeName} over RDS. */
+  private static HttpConnectionManager routingByRds(String statPrefix, String routeName) {
+    return HttpConnectionManager.newBuilder()
+        .setStatPrefix(statPrefix)
+        .setRds(Rds.newBuilder().setConfigSource(ads()).setRouteConfigName(routeName))
+        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+  }
+
+  /** A snapshot of EDS clusters named {@code names}. */
+  static ResourceSnapshot clusters(String... names) {
+    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
+    for (String name : names) {
+      b.cluster(edsCluster(name));
+    }
+    return b.build();
   }
 
   static RouteConfiguration route(String name, String domain, String cluster) {

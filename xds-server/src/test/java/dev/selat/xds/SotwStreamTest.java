@@ -1,5 +1,6 @@
 package dev.selat.xds;
 
+import static dev.selat.xds.Resources.clusters;
 import static dev.selat.xds.InProcessXds.GROUP;
 import static dev.selat.xds.InProcessXds.ack;
 import static dev.selat.xds.InProcessXds.nack;
@@ -13,30 +14,13 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class SotwStreamTest {
-  private InProcessXds xds;
+  @AutoClose
+  private final InProcessXds xds = new InProcessXds();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    xds = new InProcessXds();
-  }
-
-  @AfterEach
-  void tearDown() {
-    xds.close();
-  }
-
-  private static ResourceSnapshot clusters(String... names) {
-    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
-    for (String name : names) {
-      b.cluster(Resources.edsCluster(name));
-    }
-    return b.build();
-  }
 
   @Test
   void wildcardCds_published_receivesFullSetAndAckIsCounted() {
