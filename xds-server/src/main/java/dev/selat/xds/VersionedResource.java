@@ -14,36 +14,35 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Objects;
 
 /**
  * One xDS resource at one version. The resource is serialized once, here, and the same bytes are
  * shared by every stream that sends it; its version is a hash of its content, so equal content
- * always has an equal version.
- *
- * @param name the resource name (Cluster/Listener/RouteConfiguration name, ClusterLoadAssignment
- *     cluster_name)
- * @param typeUrl the resource's type URL
- * @param resource the packed resource
- * @param version the hex content hash
- * @param identity a 64-bit hash of name and content, combined into set versions
+ * always has an equal version. Immutable; equal when type, name and version are.
  */
-public record VersionedResource(
-    String name, String typeUrl, Any resource, String version, long identity) {
+public final class VersionedResource {
+  private final String name;
+  private final String typeUrl;
+  private final Any resource;
+  private final String version;
+  private final long identity;
 
-  public VersionedResource {
-    requireNonNull(name, "name");
-    requireNonNull(typeUrl, "typeUrl");
-    requireNonNull(resource, "resource");
-    requireNonNull(version, "version");
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("name: must not be empty (type " + typeUrl + ")");
-    }
+  private VersionedResource(String name, String typeUrl, Any resource, String version, long identity) {
+    this.name = name;
+    this.typeUrl = typeUrl;
+    this.resource = resource;
+    this.version = version;
+    this.identity = identity;
   }
 
   /** Serializes {@code resource} deterministically and versions it by its content. */
   public static VersionedResource of(String name, Message resource) {
     requireNonNull(name, "name");
     requireNonNull(resource, "resource");
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("name: must not be empty (" + resource.getDescriptorForType().getFullName() + ")");
+    }
     String typeUrl = TypeUrls.typeUrlOf(resource);
     byte[] bytes = deterministicBytes(resource);
     MessageDigest sha = sha256();
@@ -55,6 +54,46 @@ public record VersionedResource(
     Any any = Any.newBuilder().setTypeUrl(typeUrl).setValue(ByteString.copyFrom(bytes)).build();
     return new VersionedResource(
         name, typeUrl, any, HexFormat.of().formatHex(contentHash, 0, 8), identity);
+  }
+
+  /** The resource name (Cluster/Listener/RouteConfiguration name, ClusterLoadAssignment cluster_name). */
+  public String name() {
+    return name;
+  }
+
+  public String typeUrl() {
+    return typeUrl;
+  }
+
+  /** The packed resource; the same instance for every stream. */
+  public Any resource() {
+    return resource;
+  }
+
+  /** Hex content hash. */
+  public String version() {
+    return version;
+  }
+
+  /** A 64-bit hash of name and content, summed into set versions. */
+  long identity() {
+    return identity;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VersionedResource other
+        && name.equals(other.name) && typeUrl.equals(other.typeUrl) && version.equals(other.version);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, typeUrl, version);
+  }
+
+  @Override
+  public String toString() {
+    return TypeUrls.shortName(typeUrl) + "/" + name + "@" + version;
   }
 
   /** The Delta form of this resource; built on demand, it shares the serialized bytes. */
