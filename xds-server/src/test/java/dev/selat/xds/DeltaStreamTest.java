@@ -125,6 +125,20 @@ class DeltaStreamTest {
   }
 
   @Test
+  void ads_clustersAndListeners_clustersFirstListenersAfterTheirAck() {
+    var stream = xds.delta().send(subscribe(TypeUrls.LISTENER)).send(
+        DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER).build());
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .cluster(Resources.edsCluster("a")).listener(Resources.apiListener("l", "r")).build());
+    assertThat(stream.responses).extracting(DeltaDiscoveryResponse::getTypeUrl).containsExactly(TypeUrls.CLUSTER);
+
+    stream.send(deltaAck(stream.last()));
+
+    assertThat(stream.responses).extracting(DeltaDiscoveryResponse::getTypeUrl)
+        .containsExactly(TypeUrls.CLUSTER, TypeUrls.LISTENER);
+  }
+
+  @Test
   void wildcardListeners_emptySnapshot_answeredOnceWithNothing() {
     xds.server.publish(GROUP, clusters("a"));
     var stream = xds.delta().send(subscribe(TypeUrls.LISTENER));
