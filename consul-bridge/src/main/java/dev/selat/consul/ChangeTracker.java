@@ -32,7 +32,11 @@ final class ChangeTracker {
     this.selector = selector;
   }
 
-  void onServices(Map<String, List<String>> all) {
+  /**
+   * Applies a service list; {@code indexMoved} says whether its X-Consul-Index differs from the previous answer's (a
+   * blocking query that timed out returns the same index and the same list: nothing happened).
+   */
+  void onServices(Map<String, List<String>> all, boolean indexMoved) {
     Map<String, List<String>> selected = new HashMap<>();
     all.forEach((name, tags) -> {
       if (selector.mayMatch(tags)) {
@@ -53,7 +57,7 @@ final class ChangeTracker {
         explained = true;
       }
     }
-    if (!explained) {
+    if (!explained && indexMoved) {
       dirty.addAll(selected.keySet());
     }
     serviceTags = selected;

@@ -50,6 +50,8 @@ final class SiteWatcher implements AutoCloseable {
 
   // Owned by the owner executor.
   private final ChangeTracker tracker;
+  /** X-Consul-Index of the latest service list. */
+  private long servicesIndex;
   private final Set<String> fetching = new HashSet<>();
   private final Set<String> retrying = new HashSet<>();
   private final Set<String> failing = new HashSet<>();
@@ -81,11 +83,12 @@ final class SiteWatcher implements AutoCloseable {
   void start() {
     owner.execute(() -> {
       publish();
-      catalogWatch("services", idx -> reader.services(idx, config.blockingWait()), services -> {
-        tracker.onServices(services);
+      catalogWatch("services", idx -> reader.services(idx, config.blockingWait()), r -> {
+        tracker.onServices(r.value(), r.index() != servicesIndex);
+        servicesIndex = r.index();
         retrying.removeIf(name -> !tracker.isSelected(name));
       });
-      catalogWatch("health_state", idx -> reader.healthState(idx, config.blockingWait()), tracker::onChecks);
+      catalogWatch("health_state", idx -> reader.healthState(idx, config.blockingWait()), r -> tracker.onChecks(r.value()));
       owner.schedule(() -> {
         startBudgetSpent = true;
         refresh();
@@ -94,10 +97,10 @@ final class SiteWatcher implements AutoCloseable {
   }
 
   /** A watch whose failures make the site's catalog stale. */
-  private <T> void catalogWatch(String endpoint, LongFunction<QueryResult<T>> query, Consumer<T> onValue) {
+  private <T> void catalogWatch(String endpoint, LongFunction<QueryResult<T>> query, Consumer<QueryResult<T>> onResult) {
     new BlockingWatch<>(endpoint, config, owner, io, clock, random, metrics, query, r -> {
       failing.remove(endpoint);
-      onValue.accept(r.value());
+      onResult.accept(r);
       refresh();
     }, (e, started) -> failed(endpoint, e, started)).start();
   }

@@ -24,7 +24,7 @@ class ChangeTrackerTest {
   }
 
   private void loaded() {
-    tracker.onServices(Map.of("web", List.of("v1"), "db", List.of(), "api", List.of()));
+    tracker.onServices(Map.of("web", List.of("v1"), "db", List.of(), "api", List.of()), true);
     tracker.onChecks(List.of(new CheckState("n1", "serfHealth", "", 5), new CheckState("n1", "service:web-1", "web", 6),
         new CheckState("n2", "service:db-1", "db", 7)));
     drain();
@@ -35,7 +35,7 @@ class ChangeTrackerTest {
 
   @Test
   void onServices_firstList_marksEveryService() {
-    tracker.onServices(Map.of("web", List.of(), "db", List.of()));
+    tracker.onServices(Map.of("web", List.of(), "db", List.of()), true);
     assertThat(drain()).containsExactlyInAnyOrder("web", "db");
   }
 
@@ -65,21 +65,28 @@ class ChangeTrackerTest {
   @Test
   void onServices_tagChangeAndRemoval_marksChangedAndDropsRemoved() {
     loaded();
-    tracker.onServices(Map.of("web", List.of("v2"), "db", List.of()));
+    tracker.onServices(Map.of("web", List.of("v2"), "db", List.of()), true);
     assertThat(drain()).containsExactly("web");
     assertThat(tracker.visible().keySet()).containsExactlyInAnyOrder("web", "db");
   }
 
   @Test
-  void onServices_sameListAgain_unexplainedChangeMarksEveryService() {
+  void onServices_sameListIndexMoved_unexplainedChangeMarksEveryService() {
     loaded();
-    tracker.onServices(Map.of("web", List.of("v1"), "db", List.of(), "api", List.of()));
+    tracker.onServices(Map.of("web", List.of("v1"), "db", List.of(), "api", List.of()), true);
     assertThat(drain()).containsExactlyInAnyOrder("web", "db", "api");
   }
 
   @Test
+  void onServices_sameListSameIndex_marksNothing() {
+    loaded();
+    tracker.onServices(Map.of("web", List.of("v1"), "db", List.of(), "api", List.of()), false);
+    assertThat(drain()).isEmpty();
+  }
+
+  @Test
   void pollDirty_busyService_isSkippedAndKept() {
-    tracker.onServices(Map.of("web", List.of(), "db", List.of()));
+    tracker.onServices(Map.of("web", List.of(), "db", List.of()), true);
     assertThat(tracker.pollDirty(n -> n.equals("web"))).isEqualTo("db");
     assertThat(tracker.pollDirty(n -> n.equals("web"))).isNull();
     assertThat(drain()).containsExactly("web");
@@ -97,7 +104,7 @@ class ChangeTrackerTest {
   @Test
   void fetched_noSelectedInstance_serviceNotVisible() {
     ChangeTracker selective = new ChangeTracker(new ServiceSelector(Set.of(), Map.of("mesh", "true")));
-    selective.onServices(Map.of("web", List.of()));
+    selective.onServices(Map.of("web", List.of()), true);
     selective.fetched("web", List.of(on("n1", "web-1")));
     assertThat(selective.visible()).isEmpty();
   }

@@ -89,6 +89,18 @@ class SiteWatcherTest {
   }
 
   @Test
+  void quietSite_blockingQueriesTimeOut_nothingFetchedAgain() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b.blockingWait(Duration.ofMillis(100)));
+    awaitCatalog(c -> c.freshness().state() == SyncState.SYNCED);
+    int fetches = consul.fetchCount("web");
+
+    // Several waits expire with the same index and the same answer.
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() -> consul.fetchCount("web") == fetches);
+    assertThat(registry.get("selat.consul.query.latency").tag("endpoint", "services").timer().count()).isGreaterThan(3);
+  }
+
+  @Test
   void addressChange_withoutCheckChange_isSeen() {
     consul.register("web", instance("web-1", "10.0.0.1"), false);
     start(b -> b);
