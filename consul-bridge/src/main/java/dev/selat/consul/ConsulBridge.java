@@ -36,11 +36,17 @@ public final class ConsulBridge implements AutoCloseable {
       throw new ConsulConfigException("sites", "at least one site is required");
     }
     Map<String, SiteWatcher> sites = new LinkedHashMap<>();
-    for (SiteConfig c : configs) {
-      if (sites.containsKey(c.siteId())) {
-        throw new ConsulConfigException("sites." + c.siteId(), "site id appears twice");
+    try {
+      for (SiteConfig c : configs) {
+        if (sites.containsKey(c.siteId())) {
+          throw new ConsulConfigException("sites." + c.siteId(), "site id appears twice");
+        }
+        sites.put(c.siteId(), new SiteWatcher(c, readers.apply(c), clock, registry, RandomGenerator.getDefault()));
       }
-      sites.put(c.siteId(), new SiteWatcher(c, readers.apply(c), clock, registry, RandomGenerator.getDefault()));
+    } catch (RuntimeException e) {
+      // One bad site (say, an unreadable CA file) fails the start; the sites built so far are released.
+      sites.values().forEach(SiteWatcher::close);
+      throw e;
     }
     sites.values().forEach(SiteWatcher::start);
     return new ConsulBridge(Map.copyOf(sites));

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * services and health-state reads block until their own index passes the one asked for. Each instance registered
  * "with check" gets one service check whose ModifyIndex moves with its status.
  */
-final class FakeSiteReader implements SiteReader {
+class FakeSiteReader implements SiteReader {
   private final Map<String, Map<String, ServiceInstance>> services = new LinkedHashMap<>();
   private final Map<String, CheckState> checks = new LinkedHashMap<>();
   private final Map<String, List<KvEntry>> kv = new LinkedHashMap<>();
