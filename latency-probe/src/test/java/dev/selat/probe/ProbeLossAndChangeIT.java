@@ -27,14 +27,16 @@ class ProbeLossAndChangeIT {
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("loss-change-prober").factory());
   private ProbeResponder responder;
   private UdpDelayRelay relay;
+  private UdpDelayRelay.Path path;
   private ProbePeer peer;
 
   @BeforeEach
   void setUp() throws IOException {
     responder = ProbeResponder.start(ProbeResponder.Settings.of(LOOPBACK_ANY_PORT, LOOPBACK_ANY_PORT)
         .withRate(10_000, 10_000), Ticker.system(), new SimpleMeterRegistry());
-    relay = UdpDelayRelay.start(responder.udpAddress(), 20261126L);
-    peer = new ProbePeer("aws-sg", relay.address(), responder.tcpAddress(), "leased-line+vpn");
+    relay = UdpDelayRelay.start(20261126L);
+    path = relay.open(responder.udpAddress(), new UdpDelayRelay.Link(Duration.ZERO, Duration.ZERO));
+    peer = new ProbePeer("aws-sg", path.address(), responder.tcpAddress(), "leased-line+vpn");
   }
 
   @AfterEach
@@ -51,7 +53,7 @@ class ProbeLossAndChangeIT {
    */
   @Test
   void prober_tenPercentInjectedLoss_measuredWithinOnePointOverThousandProbes() throws IOException {
-    relay.set(new UdpDelayRelay.Link(Duration.ofMillis(2), Duration.ZERO, 0.10, PROBES));
+    path.set(new UdpDelayRelay.Link(Duration.ofMillis(2), Duration.ZERO, 0.10, PROBES));
     Prober.Settings settings = Prober.Settings.of("jakarta-probe", LOOPBACK_ANY_PORT)
         .withInterval(Duration.ofMillis(10))
         .withEstimator(LinkEstimator.Settings.defaults().withWindow(Duration.ofSeconds(120)));
@@ -63,7 +65,7 @@ class ProbeLossAndChangeIT {
         return e.samples() + e.lost() >= PROBES + 250;
       });
       RttEstimate estimate = estimate(prober);
-      double truth = (double) relay.dropped() / PROBES;
+      double truth = (double) path.dropped() / PROBES;
       double measured = (double) estimate.lost() / PROBES;
 
       log.info(String.format("LOSS injected=10%% relay_truth=%.2f%% measured=%.2f%% over %d probes error=%+.2f points",
@@ -79,7 +81,7 @@ class ProbeLossAndChangeIT {
    */
   @Test
   void prober_jitterThenTenMillisecondStep_noChangeOnJitterAndStepWithinThreeSeconds() throws IOException {
-    relay.set(new UdpDelayRelay.Link(Duration.ofMillis(20), Duration.ofMillis(2)));
+    path.set(new UdpDelayRelay.Link(Duration.ofMillis(20), Duration.ofMillis(2)));
     Prober.Settings settings = Prober.Settings.of("jakarta-probe", LOOPBACK_ANY_PORT);
     try (Prober prober = Prober.start(settings, Ticker.system(), owner, new Random(5), new SimpleMeterRegistry())) {
       prober.setPeers(List.of(peer));
@@ -92,7 +94,7 @@ class ProbeLossAndChangeIT {
       assertThat(estimate(prober).samples()).isGreaterThanOrEqualTo(30);
 
       long stepAt = System.nanoTime();
-      relay.set(new UdpDelayRelay.Link(Duration.ofMillis(30), Duration.ofMillis(2)));
+      path.set(new UdpDelayRelay.Link(Duration.ofMillis(30), Duration.ofMillis(2)));
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
           .until(() -> estimate(prober).changeGeneration() >= 1);
       Duration detectedAfter = Duration.ofNanos(System.nanoTime() - stepAt);

@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,110 +18,140 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A UDP forwarder on 127.0.0.1 standing in for a WAN link in tests. Datagrams from the client towards the upstream
- * (the request direction) are dropped with probability {@code lossRatio} (the first {@code lossyRequests} of them)
- * or delayed by {@code delay} plus a uniform
- * draw in [-jitter, +jitter]; answers go back to the client at once. So an echo's round trip is the loopback round
- * trip plus exactly one drawn delay. One seeded RNG draws both, so a run is repeatable.
+ * UDP forwarders on 127.0.0.1 standing in for WAN links in tests. On each path, datagrams from the client towards the
+ * upstream (the request direction) are dropped with probability {@code lossRatio} (the first {@code lossyRequests}
+ * of them) or delayed by {@code delay} plus a uniform draw in [-jitter, +jitter]; answers go back at once. So an
+ * echo's round trip is the loopback round trip plus exactly one drawn delay.
+ *
+ * <p>Every path of one relay shares the same two threads (a selector thread that receives and answers, a timer thread
+ * that sends delayed datagrams), so paths compared side by side see the same scheduling delays; and one seeded RNG
+ * draws every delay and drop, so a run is repeatable.
  */
 final class UdpDelayRelay implements AutoCloseable {
   private static final long EARLY_WAKEUP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
-  /** @param lossyRequests how many requests, counted from the start, the loss applies to; later ones all pass */
+  /** @param lossyRequests how many requests, counted from the path's start, the loss applies to; later ones pass */
   record Link(Duration delay, Duration jitter, double lossRatio, long lossyRequests) {
     Link(Duration delay, Duration jitter) {
       this(delay, jitter, 0, 0);
     }
   }
 
-  private final DatagramChannel front;
-  private final DatagramChannel back;
-  private final InetSocketAddress upstream;
-  private final Random random;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("udp-delay-relay-timer").factory());
-  private final AtomicLong forwarded = new AtomicLong();
-  private final AtomicLong dropped = new AtomicLong();
-  private volatile Link link = new Link(Duration.ZERO, Duration.ZERO);
-  private long requests;
-  private volatile SocketAddress client;
+  /** One forwarded path: clients send to {@link #address()}, the relay forwards to the upstream. */
+  final class Path {
+    private final DatagramChannel front;
+    private final DatagramChannel back;
+    private final InetSocketAddress upstream;
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile Link link;
+    private volatile SocketAddress client;
+    private long requests;
 
-  private UdpDelayRelay(InetSocketAddress upstream, long seed) throws IOException {
-    this.upstream = upstream;
-    this.random = new Random(seed);
-    this.front = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-    this.back = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-  }
+    private Path(InetSocketAddress upstream, Link link) throws IOException {
+      this.upstream = upstream;
+      this.link = link;
+      this.front = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+      this.back = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    }
 
-  static UdpDelayRelay start(InetSocketAddress upstream, long seed) throws IOException {
-    UdpDelayRelay relay = new UdpDelayRelay(upstream, seed);
-    Thread.ofPlatform().name("udp-delay-relay-requests").daemon().start(relay::relayRequests);
-    Thread.ofPlatform().name("udp-delay-relay-answers").daemon().start(relay::relayAnswers);
-    return relay;
-  }
+    void set(Link newLink) {
+      link = newLink;
+    }
 
-  void set(Link newLink) {
-    link = newLink;
-  }
+    InetSocketAddress address() throws IOException {
+      return (InetSocketAddress) front.getLocalAddress();
+    }
 
-  InetSocketAddress address() throws IOException {
-    return (InetSocketAddress) front.getLocalAddress();
-  }
+    long forwarded() {
+      return forwarded.get();
+    }
 
-  long forwarded() {
-    return forwarded.get();
-  }
+    long dropped() {
+      return dropped.get();
+    }
 
-  long dropped() {
-    return dropped.get();
-  }
-
-  private void relayRequests() {
-    ByteBuffer in = ByteBuffer.allocate(2048);
-    try {
-      while (true) {
-        in.clear();
-        client = front.receive(in);
-        in.flip();
-        ByteBuffer copy = ByteBuffer.allocate(in.remaining()).put(in).flip();
-        Link now = link;
-        if (requests++ < now.lossyRequests() && random.nextDouble() < now.lossRatio()) {
-          dropped.incrementAndGet();
-          continue;
-        }
-        long jitter = now.jitter().toNanos();
-        long delay = now.delay().toNanos() + (jitter == 0 ? 0 : (long) ((2 * random.nextDouble() - 1) * jitter));
-        forwarded.incrementAndGet();
-        long deadline = System.nanoTime() + delay;
-        scheduler.schedule(() -> {
-          // The timer wakes up to a few hundred microseconds late; waking early and spinning to the deadline
-          // keeps the injected delay exact to a few microseconds.
-          while (System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-          }
-          send(back, copy, upstream);
-        }, delay - EARLY_WAKEUP_NANOS, TimeUnit.NANOSECONDS);
+    /** On the selector thread: a request to drop, or to send after its drawn delay. */
+    private void request(ByteBuffer datagram) {
+      Link now = link;
+      if (requests++ < now.lossyRequests() && random.nextDouble() < now.lossRatio()) {
+        dropped.incrementAndGet();
+        return;
       }
-    } catch (ClosedChannelException e) {
-      // closed
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+      long jitter = now.jitter().toNanos();
+      long delay = now.delay().toNanos() + (jitter == 0 ? 0 : (long) ((2 * random.nextDouble() - 1) * jitter));
+      long deadline = System.nanoTime() + delay;
+      forwarded.incrementAndGet();
+      timer.schedule(() -> {
+        // The timer wakes up late by up to a few hundred microseconds; waking early and spinning to the deadline
+        // keeps the injected delay exact when the machine is not overloaded.
+        while (System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        send(back, datagram, upstream);
+      }, delay - EARLY_WAKEUP_NANOS, TimeUnit.NANOSECONDS);
     }
   }
 
-  private void relayAnswers() {
+  private final Selector selector;
+  private final Random random;
+  private final List<Path> paths = new ArrayList<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("udp-delay-relay-timer").factory());
+  private final Thread selectorThread;
+
+  private UdpDelayRelay(long seed) throws IOException {
+    this.random = new Random(seed);
+    this.selector = Selector.open();
+    this.selectorThread = Thread.ofPlatform().name("udp-delay-relay").daemon().unstarted(this::run);
+  }
+
+  static UdpDelayRelay start(long seed) throws IOException {
+    UdpDelayRelay relay = new UdpDelayRelay(seed);
+    relay.selectorThread.start();
+    return relay;
+  }
+
+  /** A new path towards {@code upstream}. */
+  synchronized Path open(InetSocketAddress upstream, Link link) throws IOException {
+    Path path = new Path(upstream, link);
+    path.front.configureBlocking(false);
+    path.back.configureBlocking(false);
+    selector.wakeup();
+    path.front.register(selector, SelectionKey.OP_READ, path);
+    path.back.register(selector, SelectionKey.OP_READ, path);
+    paths.add(path);
+    return path;
+  }
+
+  private void run() {
     ByteBuffer in = ByteBuffer.allocate(2048);
     try {
-      while (true) {
-        in.clear();
-        back.receive(in);
-        in.flip();
-        send(front, in, client);
+      while (selector.isOpen()) {
+        selector.select();
+        synchronized (this) {
+          // open() registers while holding the lock; taking it here lets a pending registration finish.
+        }
+        for (SelectionKey key : selector.selectedKeys()) {
+          Path path = (Path) key.attachment();
+          DatagramChannel channel = (DatagramChannel) key.channel();
+          in.clear();
+          SocketAddress from = channel.receive(in);
+          if (from == null) {
+            continue;
+          }
+          in.flip();
+          if (channel == path.front) {
+            path.client = from;
+            path.request(ByteBuffer.allocate(in.remaining()).put(in).flip());
+          } else if (path.client != null) {
+            send(path.front, in, path.client);
+          }
+        }
+        selector.selectedKeys().clear();
       }
-    } catch (ClosedChannelException e) {
+    } catch (IOException | ClosedSelectorException e) {
       // closed
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -131,9 +165,11 @@ final class UdpDelayRelay implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    scheduler.shutdownNow();
-    try (front; back) {
-      // both closed
+    timer.shutdownNow();
+    selector.close();
+    for (Path path : paths) {
+      path.front.close();
+      path.back.close();
     }
   }
 }
