@@ -3,6 +3,7 @@ package dev.selat.xds;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import javax.naming.InvalidNameException;
@@ -32,7 +33,7 @@ public interface NodeIdentityVerifier {
   }
 
   private static List<String> certificateNames(X509Certificate certificate) {
-    java.util.ArrayList<String> names = new java.util.ArrayList<>();
+    ArrayList<String> names = new ArrayList<>();
     try {
       Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
       if (sans != null) {

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -66,7 +67,7 @@ public final class ResourceSnapshot {
   }
 
   /** Type URLs that have at least one resource. */
-  public java.util.Set<String> typeUrls() {
+  public Set<String> typeUrls() {
     return byType.keySet();
   }
 

@@ -1,5 +1,7 @@
 package dev.selat.xds;
 
+import java.util.Collection;
+
 /**
  * Observes streams. Methods run on the stream's serial executor: keep them short and never block.
  * Every method has a no-op default.
@@ -19,10 +21,7 @@ public interface XdsCallbacks {
    * @param removed names it removes (Delta only)
    */
   default void onResponse(
-      XdsStreamInfo stream,
-      String typeUrl,
-      java.util.Collection<VersionedResource> resources,
-      java.util.Collection<String> removed) {}
+      XdsStreamInfo stream, String typeUrl, Collection<VersionedResource> resources, Collection<String> removed) {}
 
   default void onAck(XdsStreamInfo stream, String typeUrl, String nonce) {}
 

@@ -3,6 +3,7 @@ package dev.selat.xds;
 import static java.util.Objects.requireNonNull;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import java.util.Locale;
 
 /**
  * What callbacks learn about a stream.
@@ -27,7 +28,7 @@ public record XdsStreamInfo(long id, Protocol protocol, String service, Node nod
     DELTA;
 
     String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -1,15 +1,16 @@
 package dev.selat.xds;
 
-import static dev.selat.xds.Resources.clusters;
 import static dev.selat.xds.InProcessXds.GROUP;
 import static dev.selat.xds.InProcessXds.NODE;
 import static dev.selat.xds.InProcessXds.deltaAck;
 import static dev.selat.xds.InProcessXds.names;
+import static dev.selat.xds.Resources.clusters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AutoClose;
@@ -22,7 +23,7 @@ class DeltaStreamTest {
 
   private static DeltaDiscoveryRequest subscribe(String typeUrl, String... names) {
     return DeltaDiscoveryRequest.newBuilder().setNode(NODE).setTypeUrl(typeUrl)
-        .addAllResourceNamesSubscribe(java.util.List.of(names)).build();
+        .addAllResourceNamesSubscribe(List.of(names)).build();
   }
 
   private static Map<String, String> versions(DeltaDiscoveryResponse response) {

@@ -1,13 +1,16 @@
 package dev.selat.xds;
 
-import static dev.selat.xds.Resources.clusters;
 import static dev.selat.xds.InProcessXds.GROUP;
 import static dev.selat.xds.InProcessXds.request;
+import static dev.selat.xds.Resources.clusters;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProtectionTest {
@@ -92,8 +95,8 @@ class ProtectionTest {
   void failingCallback_responseStillSentAndAcked() {
     XdsCallbacks throwing = new XdsCallbacks() {
       @Override
-      public void onResponse(XdsStreamInfo stream, String typeUrl, java.util.Collection<VersionedResource> resources,
-          java.util.Collection<String> removed) {
+      public void onResponse(XdsStreamInfo stream, String typeUrl, Collection<VersionedResource> resources,
+          Collection<String> removed) {
         throw new IllegalStateException("callback bug");
       }
     };
@@ -123,7 +126,7 @@ class ProtectionTest {
 
   @Test
   void envoyNodeWithExtensions_keptWithoutThem() {
-    java.util.List<XdsStreamInfo> opened = new java.util.ArrayList<>();
+    List<XdsStreamInfo> opened = new ArrayList<>();
     try (InProcessXds xds = new InProcessXds(b -> b.callbacks(new XdsCallbacks() {
       @Override
       public void onStreamOpen(XdsStreamInfo stream) {

@@ -1,11 +1,11 @@
 package dev.selat.xds;
 
-import static dev.selat.xds.Resources.clusters;
 import static dev.selat.xds.InProcessXds.GROUP;
 import static dev.selat.xds.InProcessXds.ack;
 import static dev.selat.xds.InProcessXds.nack;
 import static dev.selat.xds.InProcessXds.names;
 import static dev.selat.xds.InProcessXds.request;
+import static dev.selat.xds.Resources.clusters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
