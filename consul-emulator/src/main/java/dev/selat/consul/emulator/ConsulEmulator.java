@@ -17,7 +17,11 @@ import dev.selat.consul.emulator.state.Node;
 import dev.selat.consul.emulator.state.StateStore;
 import dev.selat.consul.emulator.state.Table;
 import dev.selat.consul.emulator.state.Wal;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -50,6 +54,14 @@ public final class ConsulEmulator implements AutoCloseable {
   }
 
   public static ConsulEmulator start(EmulatorConfig config) {
+    return start(config, Optional.empty());
+  }
+
+  /**
+   * Starts with the HTTP listener's socket already bound ({@link #bindHttp}): the standalone main
+   * binds first so that a client polling the port waits in the accept queue instead of failing.
+   */
+  public static ConsulEmulator start(EmulatorConfig config, Optional<ServerSocketChannel> httpChannel) {
     try {
       Clock clock = Clock.systemUTC();
       StateStore store = config.dataDir().isPresent() ? Wal.recover(config.dataDir().get(), 10_000)
@@ -82,7 +94,7 @@ public final class ConsulEmulator implements AutoCloseable {
           reaper);
       ConnectionLimiter limiter = new ConnectionLimiter(config.httpMaxConnsPerClient());
       ConsulHandler handler = new ConsulHandler(Api.router(site), config.kvMaxValueSize(), acls::resolve, limiter);
-      HttpServers servers = new HttpServers(config, handler, limiter);
+      HttpServers servers = new HttpServers(config, handler, limiter, httpChannel);
       ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("consul-emulator-" + config.datacenter() + "-timers").factory());
       timers.scheduleWithFixedDelay(() -> safely(agent::tick), 100, 100, TimeUnit.MILLISECONDS);
@@ -96,6 +108,15 @@ public final class ConsulEmulator implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("consul-emulator failed to start: " + e.getMessage(), e);
     }
+  }
+
+  /** Binds the configured HTTP address (clientAddr:httpPort), as the listener will. */
+  public static ServerSocketChannel bindHttp(EmulatorConfig config) throws IOException {
+    ServerSocketChannel ch = ServerSocketChannel.open();
+    ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+    ch.bind(new InetSocketAddress(config.clientAddr(), config.httpPort()), 1024);
+    ch.configureBlocking(true);
+    return ch;
   }
 
   private static void safely(Runnable r) {

@@ -9,7 +9,8 @@ import java.util.UUID;
 /**
  * An emulator's configuration, field by field as the consul agent config keys. {@code dataDir}
  * absent means -dev (memory only); {@code httpPort} 0 picks a free port, {@code httpsPort} -1 is off;
- * {@code kvMaxValueSize} is limits.kv_max_value_size, {@code nodeMeta} node_meta.
+ * {@code kvMaxValueSize} is limits.kv_max_value_size, {@code nodeMeta} node_meta, {@code connectEnabled}
+ * connect.enabled (on by default, as in -dev, so the Connect CA root is served).
  */
 public record EmulatorConfig(
     String nodeName,
@@ -24,7 +25,8 @@ public record EmulatorConfig(
     Tls tls,
     int httpMaxConnsPerClient,
     long kvMaxValueSize,
-    Map<String, String> nodeMeta) {
+    Map<String, String> nodeMeta,
+    boolean connectEnabled) {
 
   /** ACL settings: acl.enabled, acl.default_policy, acl.tokens.initial_management. */
   public record Acl(boolean enabled, String defaultPolicy, Optional<String> initialManagementToken) {
@@ -90,6 +92,7 @@ public record EmulatorConfig(
     b.httpMaxConnsPerClient = httpMaxConnsPerClient;
     b.kvMaxValueSize = kvMaxValueSize;
     b.nodeMeta = nodeMeta;
+    b.connectEnabled = connectEnabled;
     return b;
   }
 
@@ -108,6 +111,7 @@ public record EmulatorConfig(
     private int httpMaxConnsPerClient = 200;
     private long kvMaxValueSize = 512 * 1024;
     private Map<String, String> nodeMeta = Map.of();
+    private boolean connectEnabled = true;
 
     public Builder nodeName(String v) { nodeName = v; return this; }
     public Builder nodeId(String v) { nodeId = v; return this; }
@@ -122,10 +126,11 @@ public record EmulatorConfig(
     public Builder httpMaxConnsPerClient(int v) { httpMaxConnsPerClient = v; return this; }
     public Builder kvMaxValueSize(long v) { kvMaxValueSize = v; return this; }
     public Builder nodeMeta(Map<String, String> v) { nodeMeta = v; return this; }
+    public Builder connectEnabled(boolean v) { connectEnabled = v; return this; }
 
     public EmulatorConfig build() {
       return new EmulatorConfig(nodeName, nodeId, datacenter, bindAddr, clientAddr, httpPort, httpsPort, dataDir,
-          acl, tls, httpMaxConnsPerClient, kvMaxValueSize, nodeMeta);
+          acl, tls, httpMaxConnsPerClient, kvMaxValueSize, nodeMeta, connectEnabled);
     }
   }
 }

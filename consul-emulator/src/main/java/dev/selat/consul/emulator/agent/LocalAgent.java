@@ -54,7 +54,7 @@ public final class LocalAgent {
       Catalog.ensureService(tx, new ServiceInstance(self.name(), "", "consul", "consul", List.of(), "", null,
           Map.of("raft_version", "3", "serf_protocol_current", "2", "serf_protocol_min", "1",
               "serf_protocol_max", "5", "version", Version.VERSION, "non_voter", "false", "read_replica", "false"),
-          8300, 1, 1, false, null, null, 0, 0));
+          8300, 1, 1, false, null, null, null, 0, 0));
       Catalog.ensureCheck(tx, new HealthCheck(self.name(), SERF_CHECK, "Serf Health Status", HealthCheck.PASSING,
           "", "Agent alive and reachable", "", "", List.of(), "", null, 0, 0));
       return null;

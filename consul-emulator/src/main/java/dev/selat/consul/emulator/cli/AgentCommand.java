@@ -78,7 +78,7 @@ final class AgentCommand implements Callable<Integer> {
     if (node == null && configFiles.isEmpty()) {
       config = config.toBuilder().nodeName(java.net.InetAddress.getLocalHost().getHostName()).build();
     }
-    ConsulEmulator emulator = ConsulEmulator.start(config);
+    ConsulEmulator emulator = ConsulEmulator.start(config, Optional.of(ConsulEmulator.bindHttp(config)));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       emulator.close();

@@ -45,6 +45,12 @@ final class ConfigFile {
         case "client_addr" -> b.clientAddr(text(e.getKey(), v));
         case "data_dir" -> b.dataDir(Path.of(text(e.getKey(), v)));
         case "ports" -> ports(v, b);
+        case "connect" -> {
+          JsonNode enabled = v.get("enabled");
+          if (enabled != null) {
+            b.connectEnabled(enabled.asBoolean());
+          }
+        }
         case "node_meta" -> {
           Map<String, String> meta = new java.util.LinkedHashMap<>();
           v.fields().forEachRemaining(m -> meta.put(m.getKey(), text("node_meta." + m.getKey(), m.getValue())));

@@ -188,6 +188,9 @@ final class AgentEndpoint {
 
   private Reply registerCheck(Call c) {
     Body b = Body.parse(c.body(), "AgentCheckRegistration");
+    if (b.str("Name").isEmpty()) {
+      throw HttpError.badRequest("Missing check name");
+    }
     HealthCheck probe = Registrations.check(b, node, null, null);
     ServiceInstance s = null;
     if (!probe.serviceId().isEmpty()) {

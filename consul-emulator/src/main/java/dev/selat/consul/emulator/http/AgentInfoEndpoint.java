@@ -29,7 +29,7 @@ final class AgentInfoEndpoint {
     r.get("/v1/agent/version", c -> Reply.json(Map.of("SHA", Version.REVISION, "BuildDate", Version.BUILD_DATE,
         "HumanVersion", Version.HUMAN, "FIPS", "")));
     r.get("/v1/agent/metrics", c -> Reply.json(metrics()));
-    r.get("/v1/agent/connect/ca/roots", c -> Reply.json(site.ca().roots())
+    r.get("/v1/agent/connect/ca/roots", c -> caRoots()
         .header("X-Consul-Index", "1").header("X-Consul-KnownLeader", "true").header("X-Consul-LastContact", "0"));
     r.put("/v1/agent/token/", c -> {
       c.require(Resource.AGENT, site.agent().nodeName(), Access.WRITE);
@@ -40,6 +40,14 @@ final class AgentInfoEndpoint {
     r.put("/v1/agent/leave", c -> Reply.empty());
     r.put("/v1/agent/force-leave/", c -> Reply.empty());
     r.put("/v1/agent/reload", c -> Reply.empty());
+  }
+
+  /** Connect endpoints answer Consul's 400 when connect.enabled is false. */
+  private Reply caRoots() {
+    if (!site.config().connectEnabled()) {
+      throw HttpError.badRequest("Connect must be enabled in order to use this endpoint");
+    }
+    return Reply.json(site.ca().roots());
   }
 
   private Reply self(Call c) {
@@ -60,6 +68,8 @@ final class AgentInfoEndpoint {
     debug.put("ACLsEnabled", site.acls().enabled());
     debug.put("ACLDefaultPolicy", site.acls().defaultPolicy());
     debug.put("Emulator", Version.EMULATOR);
+    debug.put("SerfAdvertiseAddrLAN", "tcp://" + site.config().bindAddr() + ":8301");
+    debug.put("ConnectEnabled", site.config().connectEnabled());
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("Config", config);
     out.put("DebugConfig", debug);

@@ -66,18 +66,14 @@ public final class Call {
     return f == null ? List.of() : f.getValues();
   }
 
-  /** A non-negative integer parameter, 400 naming it when malformed. */
+  /** An unsigned 64-bit parameter (as Go's uint64; may read back negative), 400 naming it when malformed. */
   public long longParam(String name, long dflt) {
     String v = param(name);
     if (v == null || v.isEmpty()) {
       return dflt;
     }
     try {
-      long n = Long.parseUnsignedLong(v);
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
+      return Long.parseUnsignedLong(v);
     } catch (NumberFormatException e) {
       throw HttpError.badRequest("Invalid " + name + " value: \"" + v + "\"");
     }

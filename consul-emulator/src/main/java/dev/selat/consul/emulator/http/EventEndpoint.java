@@ -42,6 +42,13 @@ final class EventEndpoint {
     return Reply.json(e);
   }
 
+  /** Consul's event index: the event UUID's two halves XORed (api.Event.IDToIndex). */
+  static long idToIndex(String uuid) {
+    long low = Long.parseUnsignedLong(uuid.substring(0, 8) + uuid.substring(9, 13) + uuid.substring(14, 18), 16);
+    long high = Long.parseUnsignedLong(uuid.substring(19, 23) + uuid.substring(24, 36), 16);
+    return low ^ high;
+  }
+
   private synchronized Reply list(Call c) {
     String name = c.param("name", "");
     List<Object> out = new ArrayList<>();
@@ -50,7 +57,8 @@ final class EventEndpoint {
         out.add(e);
       }
     }
-    return Reply.json(out).header("X-Consul-Index", Long.toString(Math.max(ltime, 1)))
+    String last = events.isEmpty() ? null : (String) events.getLast().get("ID");
+    return Reply.json(out).header("X-Consul-Index", last == null ? "1" : Long.toUnsignedString(idToIndex(last)))
         .header("X-Consul-KnownLeader", "true").header("X-Consul-LastContact", "0");
   }
 }

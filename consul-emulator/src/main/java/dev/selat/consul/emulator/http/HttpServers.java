@@ -2,6 +2,7 @@ package dev.selat.consul.emulator.http;
 
 import dev.selat.consul.emulator.EmulatorConfig;
 import java.net.URI;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -21,7 +22,12 @@ public final class HttpServers implements AutoCloseable {
   private final ServerConnector http;
   private final ServerConnector https;
 
-  public HttpServers(EmulatorConfig config, ConsulHandler handler, ConnectionLimiter limiter) throws Exception {
+  /**
+   * Starts the listeners. {@code preBound}, when present, is the HTTP listener's socket, already
+   * bound (the standalone main binds it first, so clients can connect while the server starts).
+   */
+  public HttpServers(EmulatorConfig config, ConsulHandler handler, ConnectionLimiter limiter,
+      Optional<ServerSocketChannel> preBound) throws Exception {
     QueuedThreadPool pool = new QueuedThreadPool(8, 2);
     pool.setName("consul-emulator-" + config.datacenter());
     pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
@@ -34,6 +40,9 @@ public final class HttpServers implements AutoCloseable {
     http.setHost(config.clientAddr());
     http.setPort(config.httpPort());
     http.addBean(limiter);
+    if (preBound.isPresent()) {
+      http.open(preBound.get());
+    }
     server.addConnector(http);
     if (config.httpsPort() >= 0 && config.tls().configured()) {
       HttpConfiguration shc = new HttpConfiguration(hc);

@@ -48,6 +48,7 @@ final class OperatorEndpoint {
   }
 
   private Reply save(Call c) throws IOException {
+    site.checkDc(c);
     c.require(Resource.ACL, "", Access.WRITE);
     StateImage image = site.store().image();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -60,6 +61,7 @@ final class OperatorEndpoint {
   }
 
   private Reply restore(Call c) {
+    site.checkDc(c);
     c.require(Resource.ACL, "", Access.WRITE);
     StateImage image;
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(c.bodyUnbounded()))) {

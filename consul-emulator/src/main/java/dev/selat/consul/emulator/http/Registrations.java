@@ -23,9 +23,11 @@ final class Registrations {
     }
     String id = b.str("ID").isEmpty() ? name : b.str("ID");
     Body w = b.obj("Weights");
-    int passing = w.isNull() ? 1 : (int) w.num("Passing");
-    int warning = w.isNull() ? 1 : (int) w.num("Warning");
-    if (agentForm && !w.isNull() && passing < 1) {
+    // Absent weights, or a zero Passing weight (what a Go client sends for an unset struct), are {1, 1}.
+    boolean dflt = w.isNull() || w.num("Passing") == 0;
+    int passing = dflt ? 1 : (int) w.num("Passing");
+    int warning = dflt ? 1 : (int) w.num("Warning");
+    if (passing < 1) {
       throw HttpError.badRequest("Invalid Weights: Passing must be greater than 0");
     }
     long port = b.num("Port");
@@ -35,9 +37,16 @@ final class Registrations {
     JsonNode tagged = b.raw("TaggedAddresses");
     JsonNode proxy = b.raw("Proxy");
     JsonNode connect = b.raw("Connect");
+    ObjectNode extra = JsonNodeFactory.instance.objectNode();
+    for (String f : List.of("Locality", "SocketPath", "Ports")) {
+      if (b.present(f)) {
+        extra.set(f, b.raw(f));
+      }
+    }
     return new ServiceInstance(node, b.str("Kind"), id, name, b.strings("Tags"), b.str("Address"),
         tagged.isNull() ? null : tagged, b.stringMap("Meta"), (int) port, passing, warning,
-        b.bool("EnableTagOverride"), proxy.isNull() ? null : proxy, connect.isNull() ? null : connect, 0, 0);
+        b.bool("EnableTagOverride"), proxy.isNull() ? null : proxy, connect.isNull() ? null : connect,
+        extra.isEmpty() ? null : extra, 0, 0);
   }
 
   /**
@@ -50,12 +59,8 @@ final class Registrations {
       id = defaultId;
     }
     String name = b.str("Name");
-    if (name.isEmpty()) {
-      if (service != null) {
-        name = "Service '" + service.service() + "' check";
-      } else if (!id.isEmpty() && b.str("ServiceID").isEmpty()) {
-        name = id;
-      }
+    if (name.isEmpty() && service != null) {
+      name = "Service '" + service.service() + "' check";
     }
     if (id == null || id.isEmpty()) {
       id = name;

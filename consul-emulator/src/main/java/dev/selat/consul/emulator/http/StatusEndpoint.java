@@ -11,8 +11,14 @@ final class StatusEndpoint {
   }
 
   void routes(Router r) {
-    r.get("/v1/status/leader", c -> Reply.json(serverAddress()));
-    r.get("/v1/status/peers", c -> Reply.json(List.of(serverAddress())));
+    r.get("/v1/status/leader", c -> {
+      site.checkDc(c);
+      return Reply.json(serverAddress());
+    });
+    r.get("/v1/status/peers", c -> {
+      site.checkDc(c);
+      return Reply.json(List.of(serverAddress()));
+    });
   }
 
   String serverAddress() {

@@ -34,7 +34,7 @@ final class TxnEndpoint {
     r.put("/v1/txn", this::txn);
   }
 
-  /** One operation's failure; aborts the transaction. */
+  /** One operation's failure; the transaction still runs every operation to report all errors. */
   private static final class OpFailed extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final int index;
@@ -42,6 +42,17 @@ final class TxnEndpoint {
     OpFailed(int index, String what) {
       super(what, null, false, false);
       this.index = index;
+    }
+  }
+
+  /** Every failure of a transaction; thrown out of the write so nothing of it is committed. */
+  private static final class TxnFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient List<Map<String, Object>> errors;
+
+    TxnFailed(List<Map<String, Object>> errors) {
+      super("transaction failed", null, false, false);
+      this.errors = errors;
     }
   }
 
@@ -62,8 +73,19 @@ final class TxnEndpoint {
     try {
       List<Object> results = site.store().write(tx -> {
         List<Object> out = new ArrayList<>();
+        List<Map<String, Object>> errors = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
-          apply(c, tx, i, ops.get(i), out);
+          try {
+            apply(c, tx, i, ops.get(i), out);
+          } catch (OpFailed e) {
+            Map<String, Object> err = new LinkedHashMap<>();
+            err.put("OpIndex", e.index);
+            err.put("What", e.getMessage());
+            errors.add(err);
+          }
+        }
+        if (!errors.isEmpty()) {
+          throw new TxnFailed(errors);
         }
         return out;
       });
@@ -72,10 +94,10 @@ final class TxnEndpoint {
       body.put("Errors", null);
       return Reply.json(body).header("X-Consul-Index", Long.toString(site.store().lastIndex()))
           .header("X-Consul-KnownLeader", "true").header("X-Consul-LastContact", "0");
-    } catch (OpFailed e) {
+    } catch (TxnFailed e) {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("Results", null);
-      body.put("Errors", List.of(Map.of("OpIndex", e.index, "What", e.getMessage())));
+      body.put("Errors", e.errors);
       return Reply.json(body).withStatus(409);
     }
   }
@@ -142,6 +164,9 @@ final class TxnEndpoint {
         out.add(kvResult(Kv.get(tx, key).orElseThrow(), false));
       }
       case "lock" -> {
+        if (session.isEmpty()) {
+          throw new OpFailed(i, "missing session");
+        }
         if (!Kv.lock(tx, key, value, flags, session)) {
           throw new OpFailed(i, "failed to lock key \"" + key + "\", lock is already held");
         }
@@ -220,14 +245,13 @@ final class TxnEndpoint {
         ServiceInstance svc = Registrations.service(s, node, false);
         c.require(Resource.SERVICE, svc.service(), Access.WRITE);
         Catalog.ensureService(tx, svc);
-        out.add(Map.of("Service", Views.agentService(tx.<ServiceInstance>get(Table.SERVICES, svc.key()).orElseThrow(),
-            site.dc(), true)));
+        out.add(Map.of("Service", txnService(tx.<ServiceInstance>get(Table.SERVICES, svc.key()).orElseThrow())));
       }
       case "get" -> {
         ServiceInstance svc = tx.<ServiceInstance>get(Table.SERVICES, Table.nodeKey(node, s.str("ID")))
             .orElseThrow(() -> new StateException("service \"" + s.str("ID") + "\" on node \"" + node + "\" doesn't exist"));
         c.require(Resource.SERVICE, svc.service(), Access.READ);
-        out.add(Map.of("Service", Views.agentService(svc, site.dc(), true)));
+        out.add(Map.of("Service", txnService(svc)));
       }
       case "delete", "delete-cas" -> {
         c.require(Resource.NODE, node, Access.WRITE);
@@ -235,6 +259,10 @@ final class TxnEndpoint {
       }
       default -> throw new StateException("unknown Service verb \"" + verb + "\"");
     }
+  }
+
+  private static Map<String, Object> txnService(ServiceInstance s) {
+    return Views.agentService(s, "", true);
   }
 
   private void check(Call c, WriteTx tx, Body op, List<Object> out) {

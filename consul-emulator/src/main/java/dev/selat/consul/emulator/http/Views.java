@@ -47,8 +47,11 @@ public final class Views {
     return w;
   }
 
-  /** api.AgentService; {@code withIndexes} for health/service entries and catalog node services. */
-  public static Map<String, Object> agentService(ServiceInstance s, String datacenter, boolean withIndexes) {
+  /**
+   * api.AgentService: as the agent answers ({@code catalogShape} false, with Datacenter) or as the
+   * catalog's NodeService ({@code catalogShape} true: indexes, empty Proxy/Connect, no Datacenter).
+   */
+  public static Map<String, Object> agentService(ServiceInstance s, String datacenter, boolean catalogShape) {
     Map<String, Object> m = new LinkedHashMap<>();
     if (!s.kind().isEmpty()) {
       m.put("Kind", s.kind());
@@ -64,13 +67,22 @@ public final class Views {
     }
     m.put("Weights", weights(s));
     m.put("EnableTagOverride", s.enableTagOverride());
-    if (withIndexes) {
+    if (s.extra() != null) {
+      s.extra().fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
+    }
+    if (catalogShape) {
       m.put("CreateIndex", s.createIndex());
       m.put("ModifyIndex", s.modifyIndex());
     }
     putIfPresent(m, "Proxy", s.proxy());
     putIfPresent(m, "Connect", s.connect());
-    m.put("Datacenter", datacenter);
+    if (catalogShape) {
+      // The catalog's NodeService shape: Proxy and Connect always present (empty), no Datacenter.
+      m.putIfAbsent("Proxy", Map.of("MeshGateway", Map.of(), "Expose", Map.of()));
+      m.putIfAbsent("Connect", Map.of());
+    } else {
+      m.put("Datacenter", datacenter);
+    }
     return m;
   }
 
@@ -93,6 +105,9 @@ public final class Views {
     m.put("ServiceMeta", mapOrNull(s.meta()));
     m.put("ServicePort", s.port());
     m.put("ServiceEnableTagOverride", s.enableTagOverride());
+    if (s.extra() != null) {
+      s.extra().fields().forEachRemaining(e -> m.put("Service" + e.getKey(), e.getValue()));
+    }
     putIfPresent(m, "ServiceProxy", s.proxy());
     putIfPresent(m, "ServiceConnect", s.connect());
     m.put("CreateIndex", s.createIndex());
@@ -132,7 +147,7 @@ public final class Views {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("LockIndex", e.lockIndex());
     m.put("Key", e.key());
-    m.put("Flags", e.flags());
+    m.put("Flags", unsigned(e.flags()));
     m.put("Value", e.value() == null ? null : Base64.getEncoder().encodeToString(e.value()));
     if (!e.session().isEmpty()) {
       m.put("Session", e.session());
@@ -150,12 +165,17 @@ public final class Views {
     m.put("LockDelay", s.lockDelayNanos());
     m.put("Behavior", s.behavior());
     m.put("TTL", s.ttl());
-    m.put("NodeChecks", listOrNull(s.nodeChecks()));
+    m.put("NodeChecks", s.nodeChecks());
     m.put("ServiceChecks", s.serviceChecks().isEmpty() ? null
         : s.serviceChecks().stream().map(id -> Map.of("ID", id, "Namespace", "")).toList());
     m.put("CreateIndex", s.createIndex());
     m.put("ModifyIndex", s.modifyIndex());
     return m;
+  }
+
+  /** A Go uint64 stored in a long. */
+  static Object unsigned(long v) {
+    return v >= 0 ? (Object) v : new java.math.BigInteger(Long.toUnsignedString(v));
   }
 
   static List<Map<String, Object>> checks(Collection<HealthCheck> cs) {

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * One service instance registered on a node. Nested Consul structures the emulator only stores
- * and returns (tagged addresses, proxy, connect, locality) are kept as JSON, read-only.
+ * and returns (tagged addresses, proxy, connect; in {@code extra}: Locality, SocketPath, Ports) are
+ * kept as JSON, read-only.
  */
 public record ServiceInstance(
     String node,
@@ -23,6 +24,7 @@ public record ServiceInstance(
     boolean enableTagOverride,
     JsonNode proxy,
     JsonNode connect,
+    JsonNode extra,
     long createIndex,
     long modifyIndex) {
   public ServiceInstance {
@@ -38,7 +40,7 @@ public record ServiceInstance(
 
   public ServiceInstance withIndexes(long create, long modify) {
     return new ServiceInstance(node, kind, id, service, tags, address, taggedAddresses, meta, port,
-        weightPassing, weightWarning, enableTagOverride, proxy, connect, create, modify);
+        weightPassing, weightWarning, enableTagOverride, proxy, connect, extra, create, modify);
   }
 
   public boolean sameAs(ServiceInstance o) {

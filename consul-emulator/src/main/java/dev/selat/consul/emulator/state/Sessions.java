@@ -20,6 +20,13 @@ public final class Sessions {
         throw new StateException("Check '" + checkId + "' is in critical state");
       }
     }
+    for (String checkId : s.serviceChecks()) {
+      HealthCheck c = tx.<HealthCheck>get(Table.CHECKS, Table.nodeKey(s.node(), checkId))
+          .orElseThrow(() -> new StateException("Missing check '" + checkId + "' registration"));
+      if (HealthCheck.CRITICAL.equals(c.status())) {
+        throw new StateException("Check '" + checkId + "' is in critical state");
+      }
+    }
     tx.put(Table.SESSIONS, s.id(), new Session(s.id(), s.name(), s.node(), s.nodeChecks(), s.serviceChecks(),
         s.lockDelayNanos(), s.behavior(), s.ttl(), tx.txIndex(), tx.txIndex()));
   }
