@@ -59,16 +59,16 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
     store.publishAllowingEmpty(group, snapshot);
   }
 
-  /** Stops accepting streams, gives open ones a few seconds, then cuts them. */
+  /**
+   * Stops the server and cuts its streams. xDS streams never end on their own, so there is
+   * nothing to drain: clients keep their configuration and reconnect (to another replica).
+   */
   @Override
   public void close() {
-    server.shutdown();
+    server.shutdownNow();
     try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
+      server.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
       if (ownedExecutor != null) {

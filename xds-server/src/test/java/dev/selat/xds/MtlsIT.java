@@ -112,8 +112,31 @@ class MtlsIT {
     assertThat(stream.responses).isEmpty();
   }
 
+  @Test
+  void tlsWithoutClientAuth_clientWithoutCertificate_receivesClusters() throws Exception {
+    TestCertificates.Issued serverCert = TestCertificates.leaf(dir, ca, "selat-xds-tls",
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    try (XdsServer tlsOnly = XdsServer.builder()
+        .address(new InetSocketAddress("127.0.0.1", 0))
+        .tls(serverCert.certFile(), serverCert.keyFile())
+        .meterRegistry(new SimpleMeterRegistry())
+        .start()) {
+      tlsOnly.publish(InProcessXds.GROUP, ResourceSnapshot.builder().cluster(Resources.edsCluster("a")).build());
+
+      var stream = openAds(tlsOnly.port(), TlsChannelCredentials.newBuilder().trustManager(ca.certFile().toFile()).build());
+
+      await().atMost(WAIT).until(() -> !stream.responses.isEmpty() || stream.error != null);
+      assertThat(stream.error).isNull();
+      assertThat(names(stream.last())).containsExactly("a");
+    }
+  }
+
   private RecordingStream<DiscoveryRequest, DiscoveryResponse> openAds(ChannelCredentials credentials) {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), credentials).build();
+    return openAds(server.port(), credentials);
+  }
+
+  private RecordingStream<DiscoveryRequest, DiscoveryResponse> openAds(int port, ChannelCredentials credentials) {
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
     channels.add(channel);
     return RecordingStream.<DiscoveryRequest, DiscoveryResponse>open(
             AggregatedDiscoveryServiceGrpc.newStub(channel)::streamAggregatedResources)
