@@ -13,7 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-/** The meters of one site, tagged {@code site}. Thread-safe. */
+/**
+ * The meters of one site, tagged {@code site}: {@code selat.consul.site.sync.state} (tag state, 1 for the current one),
+ * {@code selat.consul.site.data.age}, {@code selat.consul.queries.in.flight} (tag kind: blocking | fetch),
+ * {@code selat.consul.query.latency} and {@code selat.consul.query.errors} (tag endpoint), {@code
+ * selat.consul.index.resets} (tag endpoint), {@code selat.consul.last.contact}, {@code selat.consul.known.leader},
+ * {@code selat.consul.site.services}, {@code selat.consul.site.instances}. Thread-safe.
+ */
 final class SiteMetrics {
   private final String siteId;
   private final MeterRegistry registry;
