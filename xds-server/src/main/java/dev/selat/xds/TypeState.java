@@ -40,7 +40,7 @@ abstract class TypeState {
   }
 
   /**
-   * Sets the subscribed names ("*" excluded); false, and nothing allocated, when they are the
+   * Sets the subscribed names ("*" excluded); false, and no rebuild, when they are the
    * ones already set (SotW repeats the whole list on every request). Names the snapshot has are
    * stored as the snapshot's own strings, so thousands of streams naming them share them.
    */
