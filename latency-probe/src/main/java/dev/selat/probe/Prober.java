@@ -135,7 +135,10 @@ public final class Prober implements AutoCloseable {
     return prober;
   }
 
-  /** Replaces the peer set; peers kept keep their state and estimates. */
+  /**
+   * Replaces the peer set; peers kept keep their state and estimates. A peer at the UDP address of another is
+   * ignored (logged), since answers are told apart by their source address.
+   */
   public void setPeers(Collection<ProbePeer> newPeers) {
     List<ProbePeer> wanted = List.copyOf(newPeers);
     owner.execute(() -> {
@@ -148,7 +151,11 @@ public final class Prober implements AutoCloseable {
         return gone;
       });
       for (ProbePeer peer : wanted) {
-        if (!closed && !peers.containsKey(peer)) {
+        PeerProbe sameAddress = byUdpAddress.get(peer.udp());
+        if (sameAddress != null && !sameAddress.peer.equals(peer)) {
+          // Answers are matched by source address, so one address can be one peer only.
+          log.warn("ignoring peer {}: its address is already probed as {}", peer, sameAddress.peer);
+        } else if (!closed && !peers.containsKey(peer)) {
           PeerProbe probe = new PeerProbe(peer, new LinkEstimator(settings.estimator(), ticker), registry);
           peers.put(peer, probe);
           byUdpAddress.put(peer.udp(), probe);
@@ -163,14 +170,6 @@ public final class Prober implements AutoCloseable {
     return CompletableFuture.supplyAsync(() -> peers.values().stream()
         .map(p -> new PeerEstimate(p.peer, p.transport(), p.estimator.estimate()))
         .toList(), owner);
-  }
-
-  public InetSocketAddress localAddress() {
-    try {
-      return (InetSocketAddress) udp.getLocalAddress();
-    } catch (IOException e) {
-      throw new IllegalStateException("prober socket closed", e);
-    }
   }
 
   private void tick(PeerProbe probe) {

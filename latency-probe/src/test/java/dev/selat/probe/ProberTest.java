@@ -84,6 +84,17 @@ class ProberTest {
     assertThat(registry.find("selat.probe.rtt").timers()).isEmpty();
   }
 
+  @Test
+  void setPeers_twoPeersAtOneAddress_probesOnlyTheFirst() {
+    ProbePeer first = new ProbePeer("aws-sg", responder.udpAddress(), responder.tcpAddress(), "vpn");
+    ProbePeer sameAddress = new ProbePeer("alibaba-sg", responder.udpAddress(), responder.tcpAddress(), "leased-line");
+
+    prober.setPeers(List.of(first, sameAddress));
+
+    await().atMost(AWAIT).until(() -> only(prober).estimate().samples() >= 5);
+    assertThat(only(prober).peer()).isEqualTo(first);
+  }
+
   private static PeerEstimate only(Prober prober) {
     List<PeerEstimate> estimates = prober.estimates().join();
     assertThat(estimates).hasSize(1);
