@@ -194,7 +194,7 @@ final class DeltaStream
         .setNonce(nonce)
         .addAllRemovedResources(removed);
     for (VersionedResource r : resources) {
-      response.addResources(r.toDeltaResource());
+      response.addResources(r.deltaResource());
     }
     DeltaDiscoveryResponse built = response.build();
     s.inflightResources = resources;

@@ -27,6 +27,7 @@ public final class VersionedResource {
   private final Any resource;
   private final String version;
   private final long identity;
+  private final Resource deltaResource;
 
   private VersionedResource(String name, String typeUrl, Any resource, String version, long identity) {
     this.name = name;
@@ -34,6 +35,7 @@ public final class VersionedResource {
     this.resource = resource;
     this.version = version;
     this.identity = identity;
+    this.deltaResource = Resource.newBuilder().setName(name).setVersion(version).setResource(resource).build();
   }
 
   /** Serializes {@code resource} deterministically and versions it by its content. */
@@ -96,9 +98,9 @@ public final class VersionedResource {
     return TypeUrls.shortName(typeUrl) + "/" + name + "@" + version;
   }
 
-  /** The Delta form of this resource; built on demand, it shares the serialized bytes. */
-  Resource toDeltaResource() {
-    return Resource.newBuilder().setName(name).setVersion(version).setResource(resource).build();
+  /** The Delta form of this resource, shared like the resource itself. */
+  Resource deltaResource() {
+    return deltaResource;
   }
 
   private static byte[] deterministicBytes(Message message) {
