@@ -51,7 +51,7 @@ public final class BenchMain {
     @Option(names = "--update-timeout", defaultValue = "PT60S", description = "ISO-8601 duration.")
     Duration updateTimeout;
 
-    @Option(names = "--storm-timeout", defaultValue = "PT180S", description = "ISO-8601 duration.")
+    @Option(names = "--storm-timeout", defaultValue = "PT120S", description = "ISO-8601 duration.")
     Duration stormTimeout;
 
     @Option(names = "--log-dir", defaultValue = "benchmarks/target/bench-logs")
@@ -60,8 +60,13 @@ public final class BenchMain {
     @Option(names = "--out", description = "Also write the tables (markdown) to this file.")
     Path out;
 
+    @Option(names = "--server-jvm-arg", description = "An extra flag for every server JVM (repeatable),"
+        + " e.g. -XX:StartFlightRecording=filename=selat.jfr to profile.")
+    List<String> extraServerFlags = List.of();
+
     Harness harness(String heap, PrintStream progress) {
-      List<String> flags = List.of("-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
+      List<String> flags = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
+      flags.addAll(extraServerFlags);
       return new Harness(clusters, flags, logDir, stormTimeout, updateTimeout, progress);
     }
 
@@ -141,15 +146,17 @@ public final class BenchMain {
   }
 
   @Command(name = "table", mixinStandardHelpOptions = true,
-      description = "The whole BENCHMARKS.md table: fanout at N=1000 (one connection per client) and N=10000"
-          + " (--big-streams-per-connection), then paced at N=10000 with a --paced-heap server.")
+      description = "The whole BENCHMARKS.md table, most important cells first, within --deadline: fanout at"
+          + " N=1000 (one connection per client), fanout SotW at N=10000 (--big-streams-per-connection),"
+          + " paced SotW at N=10000 with a --paced-heap server, fanout Delta at N=10000.")
   static final class Table implements Callable<Integer> {
     @Mixin Common common;
 
     @Option(names = "--big-streams-per-connection", defaultValue = "10")
     int bigStreamsPerConnection;
 
-    @Option(names = "--big-cell-budget", defaultValue = "PT60S")
+    @Option(names = "--big-cell-budget", defaultValue = "PT45S",
+        description = "How long a N=10000 cell measures updates (ISO-8601); a slow server gets fewer.")
     Duration bigBudget;
 
     @Option(names = "--paced-heap", defaultValue = "1g")
@@ -158,20 +165,62 @@ public final class BenchMain {
     @Option(names = "--paced-servers", split = ",", defaultValue = "selat,jcp")
     List<String> pacedServers;
 
+    @Option(names = "--deadline", defaultValue = "PT14M",
+        description = "A cell that could not finish before this (ISO-8601, from the start) is skipped and listed.")
+    Duration deadline;
+
     @Override
     public Integer call() throws Exception {
       Instant start = Instant.now();
+      Instant end = start.plus(deadline);
       Harness harness = common.harness(common.serverHeap, System.err);
-      List<CellResult> cells = new ArrayList<>(run(common, harness, List.of(1000), 20, 2, Duration.ofMinutes(2)));
-      common.streamsPerConnection = bigStreamsPerConnection;
-      cells.addAll(run(common, harness, List.of(10_000), 20, 1, bigBudget));
-      common.servers = pacedServers;
-      common.protocols = List.of("sotw");
-      List<Harness.PacedResult> runs = paced(common, common.harness(pacedHeap, System.err), 10_000, 20,
-          Duration.ofSeconds(2));
+      Harness pacedHarness = common.harness(pacedHeap, System.err);
+      List<CellResult> cells = new ArrayList<>();
+      List<Harness.PacedResult> paced = new ArrayList<>();
+      List<String> skipped = new ArrayList<>();
+      // A cell reserves the time it may take: its storm, its update budget, start and stop.
+      Duration small = Duration.ofSeconds(100);
+      Duration big = common.stormTimeout.plus(bigBudget).plusSeconds(20);
+      for (boolean delta : common.deltas()) {
+        for (BenchServer.Kind kind : common.kinds()) {
+          if (fits(end, small, skipped, kind, delta, 1000)) {
+            cells.add(harness.fanout(kind, delta, 1000, common.streamsPerConnection, 2, 20, Duration.ofMinutes(2)));
+          }
+        }
+      }
+      for (BenchServer.Kind kind : common.kinds()) {
+        if (fits(end, big, skipped, kind, false, 10_000)) {
+          cells.add(harness.fanout(kind, false, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
+        }
+      }
+      Duration pacedTime = common.stormTimeout.plusSeconds(40).plus(common.updateTimeout);
+      for (String id : pacedServers) {
+        BenchServer.Kind kind = BenchServer.Kind.of(id);
+        if (fits(end, pacedTime, skipped, kind, false, 10_000)) {
+          paced.add(pacedHarness.paced(kind, false, 10_000, bigStreamsPerConnection, 20, Duration.ofSeconds(2)));
+        }
+      }
+      if (common.deltas().contains(true)) {
+        for (BenchServer.Kind kind : common.kinds()) {
+          if (fits(end, big, skipped, kind, true, 10_000)) {
+            cells.add(harness.fanout(kind, true, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
+          }
+        }
+      }
       common.publish(header(start, common) + "\n" + Report.figures(cells) + "\n" + Report.ratios(cells)
-          + "\nPaced: 20 updates 2 s apart, N = 10,000, server -Xmx" + pacedHeap + "\n\n" + Report.paced(runs));
+          + "\nPaced: 20 updates 2 s apart, N = 10,000 (" + bigStreamsPerConnection
+          + " streams/connection), server -Xmx" + pacedHeap + "\n\n" + Report.paced(paced)
+          + (skipped.isEmpty() ? "" : "\nSkipped to finish within " + deadline + ": " + String.join(", ", skipped) + "\n"));
       return 0;
+    }
+
+    private static boolean fits(Instant end, Duration reserve, List<String> skipped, BenchServer.Kind kind,
+        boolean delta, int clients) {
+      if (Instant.now().plus(reserve).isAfter(end)) {
+        skipped.add(kind.id() + " " + (delta ? "delta" : "sotw") + " N=" + clients);
+        return false;
+      }
+      return true;
     }
   }
 

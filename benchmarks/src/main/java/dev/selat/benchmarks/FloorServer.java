@@ -16,6 +16,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
@@ -24,6 +25,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * The raw floor: plain grpc-java writing pre-serialized ADS responses. An update serializes one
  * response per group and protocol (the changed ClusterLoadAssignment and nothing else, which is all
  * SotW EDS and Delta require) and writes those same bytes to every subscribed stream. It keeps no
- * per-stream state beyond "subscribed", ignores ACKs and does no flow control: the cost of fan-out
- * itself, not a server anyone should run.
+ * per-stream state beyond "subscribed" and a queue of what the transport was not ready for, and
+ * ignores ACKs: the cost of fan-out itself, not a server anyone should run.
  */
 final class FloorServer implements BenchServer {
   private static final String CDS = AdsClient.CDS;
@@ -177,17 +179,23 @@ final class FloorServer implements BenchServer {
     }
   }
 
-  /** One ADS stream: answers the first request of each type with the full state, then only updates. */
+  /**
+   * One ADS stream: answers the first request of each type with the full state, then only updates.
+   * Writes only while the transport is ready and queues the rest (references to shared bytes), so
+   * 10,000 initial states do not pile up in direct memory.
+   */
   private abstract class Stream<Q> implements StreamObserver<Q> {
-    private final StreamObserver<byte[]> out;
+    private final ServerCallStreamObserver<byte[]> out;
     private final boolean delta;
+    private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
     private Group group;
     private boolean cdsSent;
     private boolean edsSent;
 
     Stream(StreamObserver<byte[]> out, boolean delta) {
-      this.out = out;
+      this.out = (ServerCallStreamObserver<byte[]>) out;
       this.delta = delta;
+      this.out.setOnReadyHandler(this::drain);
     }
 
     abstract void onRequest(Q request);
@@ -219,9 +227,17 @@ final class FloorServer implements BenchServer {
     }
 
     synchronized void write(byte[] response) {
+      queued.add(response);
+      drain();
+    }
+
+    private synchronized void drain() {
       try {
-        out.onNext(response);
+        while (!queued.isEmpty() && out.isReady()) {
+          out.onNext(queued.poll());
+        }
       } catch (RuntimeException e) {
+        queued.clear();
         unsubscribe(); // the call was cancelled under us
       }
     }

@@ -12,14 +12,15 @@ final class Report {
   static String figures(List<CellResult> cells) {
     StringBuilder sb = new StringBuilder()
         .append("| N | streams/conn | protocol | server | fan-out p50 | p99 | max | updates | storm | storm peak heap"
-            + " | retained/stream | server CPU/update | bytes/stream/update | notes |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            + " | retained/stream | server CPU/update | bytes/stream/update | peak direct | notes |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (CellResult c : cells) {
-      sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %d%s | %s | %s | %s | %s | %s | %s |%n",
+      sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %s | %s | %s | %s | %d%s | %s | %s | %s | %s | %s | %s | %s |%n",
           c.clients(), c.streamsPerChannel(), c.protocol(), c.server().id(), millis(c.fanoutP50()),
           millis(c.fanoutP99()), millis(c.fanoutMax()), c.fanoutNanos().size(),
           c.timeouts() > 0 ? " (+" + c.timeouts() + " timed out)" : "", seconds(c.stormNanos()),
-          mb(c.stormPeakHeap()), kb(c.retainedPerStream()), cpu(c.cpuP50()), bytes(c.bytesP50()), notes(c)));
+          mb(c.stormPeakHeap()), kb(c.retainedPerStream()), cpu(c.cpuP50()), bytes(c.bytesP50()), mb(c.peakDirect()),
+          notes(c)));
     }
     return sb.toString();
   }
