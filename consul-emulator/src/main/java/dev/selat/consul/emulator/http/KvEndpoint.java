@@ -53,8 +53,8 @@ final class KvEndpoint {
     return reply;
   }
 
+  /** Listing checks no permission on the prefix itself (Consul's default, without enable_key_list_policy). */
   private Reply list(Call c, String prefix) {
-    c.require(Resource.KEY, prefix, Access.READ);
     Reply reply = Blocking.run(c, site.store(), r -> {
       List<Object> out = new ArrayList<>();
       boolean hidden = false;
@@ -72,7 +72,6 @@ final class KvEndpoint {
 
   private Reply keys(Call c, String prefix) {
     String sep = c.param("separator", "");
-    c.require(Resource.KEY, prefix, Access.LIST);
     Reply reply = Blocking.run(c, site.store(), r -> {
       List<String> out = Kv.keys(r, prefix, sep).stream()
           .filter(k -> c.authz().allowed(Resource.KEY, k, Access.READ)).toList();
