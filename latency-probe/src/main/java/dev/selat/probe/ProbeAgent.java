@@ -16,11 +16,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,9 @@ public final class ProbeAgent implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   /** Last peers found per Consul: a Consul that stops answering keeps its last answer (owned by consulThread). */
   private final Map<URI, List<ProbePeer>> discovered = new LinkedHashMap<>();
+  /** The Consuls whose last call failed (owned by consulThread). */
+  private final Set<URI> failing = new HashSet<>();
+  private final AtomicBoolean registered = new AtomicBoolean();
   private final ConsulProbeDirectory directory;
   private final AtomicBoolean closed = new AtomicBoolean();
   private ProbeResponder responder;
@@ -94,13 +99,8 @@ public final class ProbeAgent implements AutoCloseable {
       watch.publish(LatencyRows.toProto(config.siteId(), config.agentId(), clock.instant(), estimates));
     }), 0, PUBLISH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     prober.setPeers(staticPeers());
-    if (config.register()) {
-      directory.register(config.consul().orElseThrow(), config, responder.tcpAddress().getPort(), grpc.getPort());
-      log.info("registered {} as {} in {}", config.agentId(), ProbeAgentConfig.SERVICE_NAME,
-          config.consul().orElseThrow());
-    }
-    if (!config.discover().isEmpty()) {
-      consulThread.scheduleWithFixedDelay(this::discover, 0, config.discoverEvery().toMillis(),
+    if (config.register() || !config.discover().isEmpty()) {
+      consulThread.scheduleWithFixedDelay(this::consulRound, 0, config.discoverEvery().toMillis(),
           TimeUnit.MILLISECONDS);
     }
     log.info("selat-probe {} for site {}: probes on {}, gRPC on {}, metrics on {}", config.agentId(),
@@ -123,21 +123,51 @@ public final class ProbeAgent implements AutoCloseable {
     return metrics.address();
   }
 
-  private void discover() {
-    for (URI consul : config.discover()) {
-      try {
-        discovered.put(consul, directory.passingAgents(consul).stream()
-            .filter(entry -> !entry.agentId().equals(config.agentId()) && !entry.site().equals(config.siteId()))
-            .map(entry -> peer(entry.site(), entry.address(), entry.port()))
-            .toList());
-      } catch (IOException | RuntimeException e) {
-        log.warn("discovery in {} failed, keeping its last {} peers: {}", consul,
-            discovered.getOrDefault(consul, List.of()).size(), e.getMessage());
+  /**
+   * Registers until Consul has taken it (an unreachable Consul at start does not stop the agent), then finds the
+   * peers. A Consul that stops answering keeps its last answer, and its failure is logged once per outage.
+   */
+  private void consulRound() {
+    if (config.register() && !registered.get()) {
+      URI consul = config.consul().orElseThrow();
+      if (call(consul, () -> directory.register(consul, config, responder.tcpAddress().getPort(), grpc.getPort()))) {
+        registered.set(true);
+        log.info("registered {} as {} in {}", config.agentId(), ProbeAgentConfig.SERVICE_NAME, consul);
       }
+    }
+    if (config.discover().isEmpty()) {
+      return;
+    }
+    for (URI consul : config.discover()) {
+      call(consul, () -> discovered.put(consul, directory.passingAgents(consul).stream()
+          .filter(entry -> !entry.agentId().equals(config.agentId()) && !entry.site().equals(config.siteId()))
+          .map(entry -> peer(entry.site(), entry.address(), entry.port()))
+          .toList()));
     }
     List<ProbePeer> peers = new ArrayList<>(staticPeers());
     discovered.values().forEach(found -> found.stream().filter(p -> !peers.contains(p)).forEach(peers::add));
     prober.setPeers(peers);
+  }
+
+  private interface ConsulCall {
+    void run() throws IOException;
+  }
+
+  /** Runs a call to one Consul; false (logged on the first failure of an outage) when it failed. */
+  private boolean call(URI consul, ConsulCall call) {
+    try {
+      call.run();
+      if (failing.remove(consul)) {
+        log.info("consul {} answers again", consul);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      if (failing.add(consul)) {
+        log.warn("consul {} failed ({}); retrying every {} ms, keeping the last peers found there", consul,
+            e.getMessage(), config.discoverEvery().toMillis());
+      }
+      return false;
+    }
   }
 
   private List<ProbePeer> staticPeers() {
@@ -190,14 +220,20 @@ public final class ProbeAgent implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    if (config.register() && responder != null) {
+    consulThread.shutdownNow();
+    try {
+      // A registration in flight either completes (and is undone below) or is interrupted.
+      consulThread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (registered.get()) {
       try {
         directory.deregister(config.consul().orElseThrow(), config.agentId());
       } catch (IOException | RuntimeException e) {
         log.warn("deregistration from {} failed: {}", config.consul().orElseThrow(), e.getMessage());
       }
     }
-    consulThread.shutdownNow();
     if (grpc != null) {
       grpc.shutdownNow();
     }

@@ -13,6 +13,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Two agents on loopback with static peers: real sockets, real gRPC (Netty), real HTTP. */
@@ -33,7 +36,7 @@ class ProbeAgentTest {
       ManagedChannel channel = NettyChannelBuilder.forAddress(jakarta.grpcAddress()).usePlaintext().build();
       try {
         Iterator<LatencyRow> rows = LatencyServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+            .withDeadlineAfter(30, TimeUnit.SECONDS)
             .watch(WatchLatencyRequest.getDefaultInstance());
         LatencyRow row = rows.next();
         while (row.getEstimatesCount() == 0 || row.getEstimates(0).getSamples() < 5) {
@@ -59,16 +62,40 @@ class ProbeAgentTest {
     }
   }
 
+  @Test
+  void agent_consulUnreachableAtStart_startsAndProbesItsStaticPeers() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (ProbeAgent awsSg = ProbeAgent.start(config("aws-sg", null), Clock.systemUTC(), Ticker.system(), registry())) {
+      ProbeAgentConfig.Draft draft = AgentConfigs.loopback("jakarta");
+      draft.consul.address = "http://127.0.0.1:" + closedPort;
+      draft.consul.register = true;
+      draft.consul.discover.add(draft.consul.address);
+      draft.peers.add(staticPeer("aws-sg", awsSg.probeAddress().getPort()));
+
+      try (ProbeAgent jakarta = ProbeAgent.start(draft.build(), Clock.systemUTC(), Ticker.system(), registry())) {
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> jakarta.prober().estimates().join().getFirst().estimate().samples() >= 3);
+      }
+    }
+  }
+
+  private static ProbeAgentConfig.Draft.StaticPeerDraft staticPeer(String site, int port) {
+    ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
+    p.site = site;
+    p.address = "127.0.0.1";
+    p.port = port;
+    return p;
+  }
+
   private static ProbeAgentConfig config(String site, String peer) {
     ProbeAgentConfig.Draft draft = AgentConfigs.loopback(site);
     draft.paths.put("aws-sg", "leased-line+vpn");
     if (peer != null) {
       String[] parts = peer.split("[=:]");
-      ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
-      p.site = parts[0];
-      p.address = parts[1];
-      p.port = Integer.parseInt(parts[2]);
-      draft.peers.add(p);
+      draft.peers.add(staticPeer(parts[0], Integer.parseInt(parts[2])));
     }
     return draft.build();
   }
