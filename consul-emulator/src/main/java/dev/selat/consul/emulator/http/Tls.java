@@ -57,14 +57,12 @@ final class Tls {
   private static PrivateKey privateKey(Path pem) throws IOException {
     try (Reader r = Files.newBufferedReader(pem); PEMParser p = new PEMParser(r)) {
       Object o = p.readObject();
-      JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-      if (o instanceof PEMKeyPair kp) {
-        return conv.getPrivateKey(kp.getPrivateKeyInfo());
+      PrivateKeyInfo info = o instanceof PEMKeyPair kp ? kp.getPrivateKeyInfo()
+          : o instanceof PrivateKeyInfo pki ? pki : null;
+      if (info == null) {
+        throw new IOException("key_file " + pem + " holds no PEM private key");
       }
-      if (o instanceof PrivateKeyInfo pki) {
-        return conv.getPrivateKey(pki);
-      }
-      throw new IOException("key_file " + pem + " holds no PEM private key");
+      return new JcaPEMKeyConverter().getPrivateKey(info);
     }
   }
 }
