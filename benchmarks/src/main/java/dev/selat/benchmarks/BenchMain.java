@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
  * its own, one after the other, so the three alternate within one run under the same flags.
  */
 @Command(name = "xds-bench", mixinStandardHelpOptions = true,
-    subcommands = {BenchMain.Fanout.class, BenchMain.Paced.class, BenchMain.Table.class},
+    subcommands = {BenchMain.Fanout.class, BenchMain.Paced.class, BenchMain.Table.class, ProfileSummary.class},
     description = "xDS fan-out: Selat's xds-server side by side with java-control-plane and a raw gRPC floor.")
 public final class BenchMain {
 
@@ -64,10 +64,14 @@ public final class BenchMain {
         + " e.g. -XX:StartFlightRecording=filename=selat.jfr to profile.")
     List<String> extraServerFlags = List.of();
 
+    @Option(names = "--profile-dir", description = "Profile each server's measured updates (JFR) into this"
+        + " directory; summarize a file with `xds-bench profile FILE`.")
+    Path profileDir;
+
     Harness harness(String heap, PrintStream progress) {
       List<String> flags = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
       flags.addAll(extraServerFlags);
-      return new Harness(clusters, flags, logDir, stormTimeout, updateTimeout, progress);
+      return new Harness(clusters, flags, logDir, stormTimeout, updateTimeout, progress, profileDir);
     }
 
     List<BenchServer.Kind> kinds() {
@@ -147,8 +151,8 @@ public final class BenchMain {
 
   @Command(name = "table", mixinStandardHelpOptions = true,
       description = "The whole BENCHMARKS.md table, most important cells first, within --deadline: fanout at"
-          + " N=1000 (one connection per client), fanout SotW at N=10000 (--big-streams-per-connection),"
-          + " paced SotW at N=10000 with a --paced-heap server, fanout Delta at N=10000.")
+          + " N=1000 (one connection per client), paced SotW for Selat at N=10000 with a --paced-heap server,"
+          + " fanout at N=10000 (--big-streams-per-connection), then paced for the other --paced-servers.")
   static final class Table implements Callable<Integer> {
     @Mixin Common common;
 
@@ -162,7 +166,8 @@ public final class BenchMain {
     @Option(names = "--paced-heap", defaultValue = "1g")
     String pacedHeap;
 
-    @Option(names = "--paced-servers", split = ",", defaultValue = "selat,jcp")
+    @Option(names = "--paced-servers", split = ",", defaultValue = "selat,jcp",
+        description = "Selat's paced run comes right after N=1000; the others' run last.")
     List<String> pacedServers;
 
     @Option(names = "--deadline", defaultValue = "PT14M",
@@ -183,28 +188,28 @@ public final class BenchMain {
       Duration big = common.stormTimeout.plus(bigBudget).plusSeconds(20);
       for (boolean delta : common.deltas()) {
         for (BenchServer.Kind kind : common.kinds()) {
-          if (fits(end, small, skipped, kind, delta, 1000)) {
+          if (fits(end, small, skipped, "fanout", kind, delta, 1000)) {
             cells.add(harness.fanout(kind, delta, 1000, common.streamsPerConnection, 2, 20, Duration.ofMinutes(2)));
           }
         }
       }
-      for (BenchServer.Kind kind : common.kinds()) {
-        if (fits(end, big, skipped, kind, false, 10_000)) {
-          cells.add(harness.fanout(kind, false, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
+      Duration pacedTime = common.stormTimeout.plusSeconds(40).plus(common.updateTimeout);
+      if (pacedServers.contains(BenchServer.Kind.SELAT.id())
+          && fits(end, pacedTime, skipped, "paced", BenchServer.Kind.SELAT, false, 10_000)) {
+        paced.add(pacedHarness.paced(BenchServer.Kind.SELAT, false, 10_000, bigStreamsPerConnection, 20,
+            Duration.ofSeconds(2)));
+      }
+      for (boolean delta : common.deltas()) {
+        for (BenchServer.Kind kind : common.kinds()) {
+          if (fits(end, big, skipped, "fanout", kind, delta, 10_000)) {
+            cells.add(harness.fanout(kind, delta, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
+          }
         }
       }
-      Duration pacedTime = common.stormTimeout.plusSeconds(40).plus(common.updateTimeout);
       for (String id : pacedServers) {
         BenchServer.Kind kind = BenchServer.Kind.of(id);
-        if (fits(end, pacedTime, skipped, kind, false, 10_000)) {
+        if (kind != BenchServer.Kind.SELAT && fits(end, pacedTime, skipped, "paced", kind, false, 10_000)) {
           paced.add(pacedHarness.paced(kind, false, 10_000, bigStreamsPerConnection, 20, Duration.ofSeconds(2)));
-        }
-      }
-      if (common.deltas().contains(true)) {
-        for (BenchServer.Kind kind : common.kinds()) {
-          if (fits(end, big, skipped, kind, true, 10_000)) {
-            cells.add(harness.fanout(kind, true, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
-          }
         }
       }
       common.publish(header(start, common) + "\n" + Report.figures(cells) + "\n" + Report.ratios(cells)
@@ -214,10 +219,10 @@ public final class BenchMain {
       return 0;
     }
 
-    private static boolean fits(Instant end, Duration reserve, List<String> skipped, BenchServer.Kind kind,
+    private static boolean fits(Instant end, Duration reserve, List<String> skipped, String what, BenchServer.Kind kind,
         boolean delta, int clients) {
       if (Instant.now().plus(reserve).isAfter(end)) {
-        skipped.add(kind.id() + " " + (delta ? "delta" : "sotw") + " N=" + clients);
+        skipped.add(what + " " + kind.id() + " " + (delta ? "delta" : "sotw") + " N=" + clients);
         return false;
       }
       return true;

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
  * @param logDir where the server JVMs' logs go
  * @param stormTimeout how long the N clients may take to be served
  * @param updateTimeout how long one update may take to reach every client
+ * @param profileDir if not null, each fan-out cell's measured updates (only them) are profiled with
+ *     JFR into {@code <server>-<protocol>-<N>.jfr} there
  */
 record Harness(int clusters, List<String> serverFlags, Path logDir, Duration stormTimeout, Duration updateTimeout,
-    PrintStream progress) {
+    PrintStream progress, Path profileDir) {
 
   Harness {
     serverFlags = List.copyOf(serverFlags);
@@ -54,6 +56,10 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
         boolean measured = k > warmups;
         if (measured && deadline == Long.MAX_VALUE) {
           deadline = System.nanoTime() + budget.toNanos();
+          if (profileDir != null) {
+            java.nio.file.Files.createDirectories(profileDir);
+            server.startProfile(profileDir.resolve(kind.id() + "-" + protocol + "-" + clients + ".jfr"));
+          }
         }
         if (System.nanoTime() > deadline) {
           failure = "budget " + budget + " spent after " + fanout.size() + " updates";
@@ -82,6 +88,9 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
               (fleet.lastReachedNanos() - publishedAt) / 1e6, fleet.bytesReceived() / clients,
               (cpuAfter - cpuBefore) / 1e9);
         }
+      }
+      if (profileDir != null && server.isAlive()) {
+        server.stopProfile();
       }
       return new CellResult(kind, protocol, clients, streamsPerChannel, storm.nanos, storm.peakHeap, retained,
           fanout, timeouts, cpu, bytes, server.stats().peakDirect(), fleet.failures(), failure);

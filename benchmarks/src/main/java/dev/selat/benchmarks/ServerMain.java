@@ -8,17 +8,21 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * The server JVM: starts one {@link BenchServer} and obeys the driver's line commands on stdin,
  * answering each with one line on stdout that starts with {@link #REPLY}:
  * {@code publish K} (update K; replies the System.nanoTime() just before the server was handed it),
  * {@code stats} (process CPU ns, heap used, peak heap and peak direct memory since {@code reset-peak}),
- * {@code gc} (heap used after full collections), {@code reset-peak}, {@code quit}.
+ * {@code gc} (heap used after full collections), {@code reset-peak}, {@code jfr-start FILE} and
+ * {@code jfr-stop} (a JFR profile of just the phase between them), {@code quit}.
  * Logging goes to stderr, so stdout carries only replies.
  */
 public final class ServerMain {
@@ -37,6 +41,7 @@ public final class ServerMain {
     try (BenchServer server = BenchServer.Kind.of(args[0]).start(workload)) {
       out.println(REPLY + "ready " + server.port());
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      Recording recording = null;
       String line;
       while ((line = in.readLine()) != null) {
         String[] cmd = line.trim().split(" ");
@@ -50,6 +55,17 @@ public final class ServerMain {
           case "stats" -> out.println(REPLY + "stats " + peaks.cpuNanos() + " " + peaks.heapUsed() + " "
               + peaks.peakHeap.get() + " " + peaks.peakDirect.get());
           case "gc" -> out.println(REPLY + "gc " + peaks.heapAfterGc());
+          case "jfr-start" -> {
+            recording = new Recording(Configuration.getConfiguration("profile"));
+            recording.setDestination(Path.of(cmd[1]));
+            recording.start();
+            out.println(REPLY + "ok");
+          }
+          case "jfr-stop" -> {
+            recording.stop();
+            recording.close();
+            out.println(REPLY + "ok");
+          }
           case "reset-peak" -> {
             peaks.reset();
             out.println(REPLY + "ok");

@@ -73,6 +73,15 @@ final class ServerProcess implements AutoCloseable {
     return Long.parseLong(command("gc", "gc"));
   }
 
+  /** Starts a JFR profile of the server into {@code file}, until {@link #stopProfile}. */
+  void startProfile(Path file) throws IOException {
+    command("jfr-start " + file.toAbsolutePath(), "ok");
+  }
+
+  void stopProfile() throws IOException {
+    command("jfr-stop", "ok");
+  }
+
   void resetPeak() throws IOException {
     command("reset-peak", "ok");
   }

@@ -25,7 +25,7 @@ class HarnessSmokeTest {
   @BeforeAll
   static void runEveryServerAndProtocol() throws Exception {
     harness = new Harness(CLUSTERS, List.of("-Xmx256m", "-XX:+UseSerialGC"), Path.of("target", "smoke-logs"),
-        Duration.ofSeconds(60), Duration.ofSeconds(30), new PrintStream(OutputStream.nullOutputStream()));
+        Duration.ofSeconds(60), Duration.ofSeconds(30), new PrintStream(OutputStream.nullOutputStream()), null);
     for (boolean delta : List.of(false, true)) {
       for (BenchServer.Kind kind : BenchServer.Kind.values()) {
         cells.add(harness.fanout(kind, delta, CLIENTS, 2, 1, UPDATES, Duration.ofMinutes(1)));
