@@ -11,6 +11,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +67,40 @@ class LatencyWatchServiceTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
     assertThat(received).extracting(r -> r.getEstimates(0).getSamples()).containsExactly(9L, 10L);
     assertThat(received).allSatisfy(r -> assertThat(r.getEstimatesCount()).isEqualTo(1));
+  }
+
+  @Test
+  void watch_slowSubscriber_getsTheNewestRowNotABacklog() {
+    List<LatencyRow> received = new CopyOnWriteArrayList<>();
+    AtomicReference<ClientCallStreamObserver<WatchLatencyRequest>> call = new AtomicReference<>();
+    LatencyServiceGrpc.newStub(channel).watch(WatchLatencyRequest.getDefaultInstance(),
+        new ClientResponseObserver<WatchLatencyRequest, LatencyRow>() {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<WatchLatencyRequest> requestStream) {
+            requestStream.disableAutoRequestWithInitial(1);
+            call.set(requestStream);
+          }
+
+          @Override
+          public void onNext(LatencyRow value) {
+            received.add(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+
+    for (long samples = 1; samples <= 5; samples++) {
+      service.publish(row(estimate("aws-sg", samples)));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
+    call.get().request(1);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+    assertThat(received).extracting(r -> r.getEstimates(0).getSamples()).containsExactly(1L, 5L);
   }
 
   private List<LatencyRow> watch(WatchLatencyRequest request) {
