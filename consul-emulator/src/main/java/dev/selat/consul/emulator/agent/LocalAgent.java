@@ -18,7 +18,8 @@ import java.util.function.Function;
 
 /**
  * The local agent's side of health: registers its own node with a passing serfHealth check (as a
- * Consul agent does at start), expires TTL checks, and runs HTTP/TCP checks on their interval.
+ * Consul agent does at start), expires TTL checks, runs HTTP/TCP checks on their interval and
+ * deregisters a service whose check stayed critical past DeregisterCriticalServiceAfter.
  * Timers advance on {@link #tick()}; time comes from the injected clock.
  */
 public final class LocalAgent {
@@ -30,6 +31,7 @@ public final class LocalAgent {
   private final Function<JsonNode, CheckProbe.Result> prober;
   private final Map<String, Instant> ttlDeadlines = new ConcurrentHashMap<>();
   private final Map<String, Instant> nextRun = new ConcurrentHashMap<>();
+  private final Map<String, Instant> criticalSince = new ConcurrentHashMap<>();
 
   public LocalAgent(StateStore store, Clock clock, Node self, Function<JsonNode, CheckProbe.Result> prober) {
     this.store = store;
@@ -96,6 +98,7 @@ public final class LocalAgent {
 
   public synchronized void tick() {
     Instant now = clock.instant();
+    reapCriticalServices(now);
     ttlDeadlines.forEach((id, deadline) -> {
       if (!now.isBefore(deadline) && ttlDeadlines.remove(id, deadline)) {
         setStatus(id, HealthCheck.CRITICAL, "TTL expired");
@@ -115,6 +118,23 @@ public final class LocalAgent {
         });
       }
     });
+  }
+
+  /** DeregisterCriticalServiceAfter: a service whose check stayed critical that long is deregistered. */
+  private void reapCriticalServices(Instant now) {
+    for (HealthCheck c : store.read(r -> List.copyOf(Catalog.checksOf(r, self.name())))) {
+      JsonNode d = c.definition();
+      if (d == null || !d.has("DeregisterCriticalServiceAfter") || c.serviceId().isEmpty()
+          || !HealthCheck.CRITICAL.equals(c.status())) {
+        criticalSince.remove(c.checkId());
+        continue;
+      }
+      Instant since = criticalSince.computeIfAbsent(c.checkId(), k -> now);
+      if (!now.isBefore(since.plus(duration(d, "DeregisterCriticalServiceAfter")))) {
+        criticalSince.remove(c.checkId());
+        store.write(tx -> Catalog.deleteService(tx, self.name(), c.serviceId()));
+      }
+    }
   }
 
   private void setStatus(String checkId, String status, String output) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -78,12 +79,18 @@ final class AgentCommand implements Callable<Integer> {
     if (node == null && configFiles.isEmpty()) {
       config = config.toBuilder().nodeName(java.net.InetAddress.getLocalHost().getHostName()).build();
     }
-    ConsulEmulator emulator = ConsulEmulator.start(config, Optional.of(ConsulEmulator.bindHttp(config)));
+    // The hook is in place before start-up: an interrupt while starting still ends the process at once.
+    AtomicReference<ConsulEmulator> running = new AtomicReference<>();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      emulator.close();
+      ConsulEmulator e = running.get();
+      if (e != null) {
+        e.close();
+      }
       stop.countDown();
     }, "consul-emulator-shutdown"));
+    ConsulEmulator emulator = ConsulEmulator.start(config, Optional.of(ConsulEmulator.bindHttp(config)));
+    running.set(emulator);
     System.out.println("==> Consul agent running! (" + Version.EMULATOR + ")");
     System.out.println("    HTTP: " + emulator.httpAddress());
     System.out.flush();

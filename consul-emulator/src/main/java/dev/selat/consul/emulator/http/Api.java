@@ -12,6 +12,7 @@ public final class Api {
     new KvEndpoint(site).routes(r);
     new AgentEndpoint(site).routes(r);
     new AgentInfoEndpoint(site).routes(r);
+    new AgentHealthEndpoint(site).routes(r);
     new SessionEndpoint(site).routes(r);
     new TxnEndpoint(site).routes(r);
     new CoordinateEndpoint(site).routes(r);

@@ -89,8 +89,8 @@ final class Registrations {
       }
     }
     String type = def.has("TTL") ? "ttl" : def.has("HTTP") ? "http" : def.has("TCP") ? "tcp"
-        : def.has("GRPC") ? "grpc" : def.has("Args") || def.has("ScriptArgs") ? "script" : "";
-    if ((type.equals("http") || type.equals("tcp") || type.equals("grpc")) && !def.has("Interval")) {
+        : def.has("UDP") ? "udp" : def.has("GRPC") ? "grpc" : def.has("Args") || def.has("ScriptArgs") ? "script" : "";
+    if (List.of("http", "tcp", "udp", "grpc").contains(type) && !def.has("Interval")) {
       throw HttpError.badRequest("Invalid check: Interval must be > 0 for " + type.toUpperCase() + " checks");
     }
     String status = b.str("Status");

@@ -69,6 +69,28 @@ class TimersTest {
   }
 
   @Test
+  void criticalCheck_pastDeregisterCriticalServiceAfter_deregistersItsService() {
+    agent.start();
+    ObjectNode def = JsonNodeFactory.instance.objectNode().put("TTL", "10s").put("DeregisterCriticalServiceAfter", "1m");
+    store.write(tx -> {
+      Catalog.ensureService(tx, new dev.selat.consul.emulator.state.ServiceInstance("n1", "", "web", "web", List.of(),
+          "", null, Map.of(), 80, 1, 1, false, null, null, null, 0, 0));
+      Catalog.ensureCheck(tx, new HealthCheck("n1", "c", "c", HealthCheck.CRITICAL, "", "", "web", "", List.of(),
+          "ttl", def, 0, 0));
+      return null;
+    });
+    agent.tick();
+    clock.advance(Duration.ofSeconds(59));
+    agent.tick();
+    var before = store.read(r -> r.instancesOf("web"));
+    assertThat(before).hasSize(1);
+    clock.advance(Duration.ofSeconds(1));
+    agent.tick();
+    var after = store.read(r -> r.instancesOf("web"));
+    assertThat(after).isEmpty();
+  }
+
+  @Test
   void sessionTtl_expiresAfterTwiceTheTtl_andLockDelayBlocksTheKey() {
     agent.start();
     Session s = new Session("s1", "", "n1", List.of(), List.of(), Duration.ofSeconds(15).toNanos(), Session.RELEASE,
