@@ -103,6 +103,7 @@ final class DeltaStream
         nacked(s, request.getErrorDetail().getMessage());
       } else if (s.inflightHeld != null) {
         s.held.replaceWith(s.inflightHeld);
+        s.held.retainNames(s::subscribes); // names unsubscribed while the response was in flight
         acked(s);
       } else {
         for (VersionedResource r : s.inflightResources) {
@@ -132,6 +133,9 @@ final class DeltaStream
         s.wildcard = true;
       } else {
         names.add(name);
+        // discovery.proto: a subscribed name is sent even if the client seems to hold it (it
+        // may have dropped it and regained interest before unsubscribing).
+        s.held.remove(name);
       }
     }
     for (String name : request.getResourceNamesUnsubscribeList()) {

@@ -31,7 +31,8 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     Map<String, VersionedResource> inflightHeld;
     /** The subscription changed while a response was in flight. */
     boolean resubscribedInFlight;
-    boolean seen;
+    /** A request named a resource ("*" included): an empty list no longer means the legacy wildcard. */
+    boolean explicit;
 
     State(String typeUrl) {
       super(typeUrl);
@@ -92,11 +93,13 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
   @Override
   void apply(State s, DiscoveryRequest request, SnapshotStore.Published current) {
     List<String> names = request.getResourceNamesList();
-    // An empty list on the first request is the legacy wildcard, for Listener and Cluster only.
-    s.wildcard = names.contains("*") || (names.isEmpty() && s.fullState && (!s.seen || s.wildcard));
-    boolean resubscribed = s.setNames(names, current);
+    // Empty lists are the legacy wildcard (Listener and Cluster only) until a request names
+    // something; after that, an empty list unsubscribes from everything (xDS protocol).
+    s.explicit |= !names.isEmpty();
+    boolean wasWildcard = s.wildcard;
+    s.wildcard = names.contains("*") || (!s.explicit && s.fullState);
+    boolean resubscribed = s.setNames(names, current) | wasWildcard != s.wildcard;
     s.resubscribedInFlight |= resubscribed && s.inflight != null;
-    s.seen = true;
     String nonce = request.getResponseNonce();
     if (s.inflightNonce != null && s.inflightNonce.equals(nonce)) {
       if (request.hasErrorDetail()) {

@@ -5,11 +5,14 @@ import java.util.Optional;
 
 /**
  * Admits new streams under two limits: a rate of new streams per second (a token bucket with a
- * one-second burst) and a number of concurrent streams. Thread-safe.
+ * one-second burst, and room for at least one stream) and a number of concurrent streams.
+ * Thread-safe.
  */
 final class StreamAdmission {
   private final Clock clock;
   private final double streamsPerSecond;
+  /** A rate below one per second still admits one stream per refill. */
+  private final double burst;
   private final int maxConcurrent;
   private double tokens;
   private long lastRefillMillis;
@@ -25,14 +28,15 @@ final class StreamAdmission {
     this.clock = clock;
     this.streamsPerSecond = streamsPerSecond;
     this.maxConcurrent = maxConcurrent;
-    this.tokens = streamsPerSecond;
+    this.burst = Math.max(1, streamsPerSecond);
+    this.tokens = burst;
     this.lastRefillMillis = clock.millis();
   }
 
   /** Takes a slot, or returns why not; a taken slot is given back with {@link #release()}. */
   synchronized Optional<String> tryAdmit() {
     long now = clock.millis();
-    tokens = Math.min(streamsPerSecond, tokens + (now - lastRefillMillis) * streamsPerSecond / 1000.0);
+    tokens = Math.min(burst, tokens + (now - lastRefillMillis) * streamsPerSecond / 1000.0);
     lastRefillMillis = now;
     if (open >= maxConcurrent) {
       return Optional.of("concurrent");

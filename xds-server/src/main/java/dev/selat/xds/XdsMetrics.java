@@ -3,19 +3,23 @@ package dev.selat.xds;
 import dev.selat.xds.XdsStreamInfo.Protocol;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The server's meters, created once so the hot path only increments. Tags are a small fixed set:
- * protocol (sotw, delta), type (cds, eds, lds, rds, other), service (ads or a type).
+ * The server's meters, created once so the hot path only increments, and removed when the server
+ * closes (a server started later on the same registry gets meters bound to its own state). Tags
+ * are a small fixed set: protocol (sotw, delta), type (cds, eds, lds, rds, other), service (ads or
+ * a type). Thread-safe.
  */
-final class XdsMetrics {
+final class XdsMetrics implements AutoCloseable {
   private static final List<String> TYPES = List.of("cds", "eds", "lds", "rds", "other");
   private static final List<String> SERVICES = List.of("ads", "cds", "eds", "lds", "rds");
 
@@ -27,44 +31,58 @@ final class XdsMetrics {
   private final Map<String, Counter> nacks = new HashMap<>();
   private final Map<String, Timer> publishToAck = new HashMap<>();
   private final Map<String, Counter> rejected = new HashMap<>();
+  private final MeterRegistry registry;
+  private final List<Meter> registered = new ArrayList<>();
 
   XdsMetrics(MeterRegistry registry) {
+    this.registry = registry;
     for (Protocol protocol : Protocol.values()) {
       String p = protocol.tag();
       for (String service : SERVICES) {
         AtomicInteger count = new AtomicInteger();
-        Gauge.builder("selat.xds.streams", count, AtomicInteger::get)
+        keep(Gauge.builder("selat.xds.streams", count, AtomicInteger::get)
             .description("Open xDS streams")
             .tags("protocol", p, "service", service)
-            .register(registry);
+            .register(registry));
         streams.put(p + service, count);
       }
       for (String type : TYPES) {
         String key = p + type;
         AtomicInteger subscribed = new AtomicInteger();
-        Gauge.builder("selat.xds.subscriptions", subscribed, AtomicInteger::get)
+        keep(Gauge.builder("selat.xds.subscriptions", subscribed, AtomicInteger::get)
             .description("Resource types subscribed on open streams")
             .tags("protocol", p, "type", type)
-            .register(registry);
-        subscriptions.put(key, subscribed);
-        responses.put(key, Counter.builder("selat.xds.responses").description("Responses sent")
-            .tags("protocol", p, "type", type).register(registry));
-        bytesSent.put(key, Counter.builder("selat.xds.bytes.sent").baseUnit("bytes")
-            .description("Serialized size of responses sent").tags("protocol", p, "type", type)
             .register(registry));
-        acks.put(key, Counter.builder("selat.xds.acks").description("Responses ACKed")
-            .tags("protocol", p, "type", type).register(registry));
-        nacks.put(key, Counter.builder("selat.xds.nacks").description("Responses NACKed")
-            .tags("protocol", p, "type", type).register(registry));
-        publishToAck.put(key, Timer.builder("selat.xds.publish.ack.latency")
+        subscriptions.put(key, subscribed);
+        responses.put(key, keep(Counter.builder("selat.xds.responses").description("Responses sent")
+            .tags("protocol", p, "type", type).register(registry)));
+        bytesSent.put(key, keep(Counter.builder("selat.xds.bytes.sent").baseUnit("bytes")
+            .description("Serialized size of responses sent").tags("protocol", p, "type", type)
+            .register(registry)));
+        acks.put(key, keep(Counter.builder("selat.xds.acks").description("Responses ACKed")
+            .tags("protocol", p, "type", type).register(registry)));
+        nacks.put(key, keep(Counter.builder("selat.xds.nacks").description("Responses NACKed")
+            .tags("protocol", p, "type", type).register(registry)));
+        publishToAck.put(key, keep(Timer.builder("selat.xds.publish.ack.latency")
             .description("From publishing a snapshot to the ACK of the response built from it")
-            .tags("protocol", p, "type", type).publishPercentileHistogram().register(registry));
+            .tags("protocol", p, "type", type).publishPercentileHistogram().register(registry)));
       }
     }
     for (String reason : List.of("rate", "concurrent", "identity", "invalid")) {
-      rejected.put(reason, Counter.builder("selat.xds.streams.rejected")
-          .description("Streams refused").tag("reason", reason).register(registry));
+      rejected.put(reason, keep(Counter.builder("selat.xds.streams.rejected")
+          .description("Streams refused").tag("reason", reason).register(registry)));
     }
+  }
+
+  private <M extends Meter> M keep(M meter) {
+    registered.add(meter);
+    return meter;
+  }
+
+  /** Removes this server's meters from the registry. */
+  @Override
+  public void close() {
+    registered.forEach(registry::remove);
   }
 
   void streamOpened(Protocol protocol, String service) {

@@ -30,14 +30,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * whatever is {@linkplain #publish published} per group. Thread-safe; start once, close once.
  */
 public final class XdsServer implements SnapshotPublisher, AutoCloseable {
+  /** The {@code name} tag of the owned stream pool's executor meters. */
+  private static final String POOL_METRICS_NAME = "selat.xds.stream";
+
   private final Server server;
   private final SnapshotStore store;
   private final ExecutorService ownedExecutor;
+  private final XdsMetrics metrics;
+  private final MeterRegistry registry;
 
-  private XdsServer(Server server, SnapshotStore store, ExecutorService ownedExecutor) {
+  private XdsServer(Server server, SnapshotStore store, ExecutorService ownedExecutor, XdsMetrics metrics,
+      MeterRegistry registry) {
     this.server = server;
     this.store = store;
     this.ownedExecutor = ownedExecutor;
+    this.metrics = metrics;
+    this.registry = registry;
   }
 
   public static Builder builder() {
@@ -61,20 +69,35 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
 
   /**
    * Stops the server and cuts its streams. xDS streams never end on their own, so there is
-   * nothing to drain: clients keep their configuration and reconnect (to another replica).
+   * nothing to drain: clients keep their configuration and reconnect (to another replica). Every
+   * stream's close (callbacks, gauges) has run when this returns; the server's meters are removed.
    */
   @Override
   public void close() {
     server.shutdownNow();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);
+      if (ownedExecutor != null) {
+        // Cut streams queued their close on it: let those run rather than drop them.
+        ownedExecutor.shutdown();
+        ownedExecutor.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       if (ownedExecutor != null) {
         ownedExecutor.shutdownNow();
+        removePoolMeters(registry);
       }
+      metrics.close();
     }
+  }
+
+  private static void removePoolMeters(MeterRegistry registry) {
+    registry.getMeters().stream()
+        .filter(m -> POOL_METRICS_NAME.equals(m.getId().getTag("name")))
+        .toList()
+        .forEach(registry::remove);
   }
 
   /** Configures and starts a server. Defaults suit production; tests set a port or in-process name. */
@@ -196,10 +219,11 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
     public XdsServer start() throws IOException {
       requireNonNull(meterRegistry, "meterRegistry: required");
       ExecutorService owned = executor == null
-          ? ExecutorServiceMetrics.monitor(meterRegistry, newStreamPool(), "selat.xds.stream")
+          ? ExecutorServiceMetrics.monitor(meterRegistry, newStreamPool(), POOL_METRICS_NAME)
           : null;
       SnapshotStore store = new SnapshotStore(clock);
-      StreamContext ctx = new StreamContext(store, new XdsMetrics(meterRegistry), new GuardedCallbacks(callbacks),
+      XdsMetrics metrics = new XdsMetrics(meterRegistry);
+      StreamContext ctx = new StreamContext(store, metrics, new GuardedCallbacks(callbacks),
           mapper, verifier,
           new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), clock,
           executor != null ? executor : owned, new AtomicLong());
@@ -213,11 +237,13 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       // Handlers only enqueue onto stream executors, so they may run on transport threads.
       builder.directExecutor();
       try {
-        return new XdsServer(builder.build().start(), store, owned);
+        return new XdsServer(builder.build().start(), store, owned, metrics, meterRegistry);
       } catch (IOException | RuntimeException e) {
         if (owned != null) {
           owned.shutdownNow();
+          removePoolMeters(meterRegistry);
         }
+        metrics.close();
         throw e;
       }
     }

@@ -149,4 +149,32 @@ class DeltaStreamTest {
     stream.send(deltaAck(stream.last()));
     assertThat(stream.responses).hasSize(1);
   }
+  @Test
+  void subscribe_nameAlreadyHeld_resendsIt() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a"));
+    stream.send(deltaAck(stream.last()));
+
+    // discovery.proto: the client may have dropped it and regained interest before unsubscribing.
+    stream.send(deltaAck(stream.last()).toBuilder().addResourceNamesSubscribe("a").build());
+
+    assertThat(stream.responses).hasSize(2);
+    assertThat(names(stream.last())).containsExactly("a");
+  }
+
+  @Test
+  void unsubscribe_whileResponseInFlight_removalOfThatNameNotSent() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a", "b"));
+    stream.send(deltaAck(stream.last()));
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1002)).endpoints(Resources.endpoints("b", 2001)).build());
+    assertThat(names(stream.last())).containsExactly("a");
+
+    stream.send(deltaAck(stream.last()).toBuilder().addResourceNamesUnsubscribe("b").build());
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1002)).build());
+
+    assertThat(stream.responses).hasSize(2);
+  }
 }

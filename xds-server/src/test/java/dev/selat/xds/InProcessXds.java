@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import dev.selat.testkit.FakeClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +30,7 @@ final class InProcessXds implements AutoCloseable {
   static final Node NODE = Node.newBuilder().setId("envoy-1").setCluster("jakarta").build();
   static final String GROUP = "jakarta";
 
-  final MutableClock clock = new MutableClock();
+  final FakeClock clock = new FakeClock();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final XdsServer server;
   final ManagedChannel channel;

@@ -48,6 +48,18 @@ class ProtectionTest {
   }
 
   @Test
+  void newStreams_rateBelowOnePerSecond_oneAdmittedPerRefill() {
+    try (InProcessXds xds = new InProcessXds(b -> b.maxNewStreamsPerSecond(0.5))) {
+      assertThat(xds.sotw().error).isNull();
+      assertThat(xds.sotw().error.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+
+      xds.clock.advance(Duration.ofSeconds(2));
+
+      assertThat(xds.sotw().error).isNull();
+    }
+  }
+
+  @Test
   void publish_emptyingClusters_rejectedAndStreamsKeepTheLastGood() {
     try (InProcessXds xds = new InProcessXds()) {
       xds.server.publish(GROUP, clusters("a"));

@@ -353,4 +353,26 @@ class SotwStreamTest {
       }
     }
   }
+  @Test
+  void emptyNames_afterExplicitWildcard_unsubscribesInsteadOfLegacyWildcard() {
+    xds.server.publish(GROUP, clusters("a"));
+    var stream = xds.sotw().send(request(TypeUrls.CLUSTER, "*"));
+    assertThat(names(stream.last())).containsExactly("a");
+
+    stream.send(ack(stream.last()));
+    xds.server.publish(GROUP, clusters("a", "b"));
+
+    assertThat(stream.responses).hasSize(1);
+  }
+
+  @Test
+  void emptyNames_legacyWildcardRepeated_staysWildcard() {
+    xds.server.publish(GROUP, clusters("a"));
+    var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+    stream.send(ack(stream.last()));
+
+    xds.server.publish(GROUP, clusters("a", "b"));
+
+    assertThat(names(stream.last())).containsExactly("a", "b");
+  }
 }
