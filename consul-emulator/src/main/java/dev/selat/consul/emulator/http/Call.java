@@ -66,17 +66,17 @@ public final class Call {
     return f == null ? List.of() : f.getValues();
   }
 
-  /** An unsigned 64-bit parameter (as Go's uint64; may read back negative), 400 naming it when malformed. */
-  public long longParam(String name, long dflt) {
-    String v = param(name);
-    if (v == null || v.isEmpty()) {
-      return dflt;
-    }
-    try {
-      return Long.parseUnsignedLong(v);
-    } catch (NumberFormatException e) {
-      throw HttpError.badRequest("Invalid " + name + " value: \"" + v + "\"");
-    }
+  /** The query string re-encoded with sorted keys, as Go's url.Values.Encode(). */
+  public String encodedQuery() {
+    java.util.TreeMap<String, List<String>> sorted = new java.util.TreeMap<>();
+    query.forEach(f -> sorted.put(f.getName(), f.getValues()));
+    java.util.StringJoiner out = new java.util.StringJoiner("&");
+    sorted.forEach((k, vs) -> vs.forEach(v -> out.add(enc(k) + "=" + enc(v))));
+    return out.toString();
+  }
+
+  private static String enc(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public String header(String name) {

@@ -46,7 +46,7 @@ final class KvEndpoint {
     if (c.has("raw")) {
       String value = (String) ((java.util.Map<?, ?>) ((List<?>) reply.json()).get(0)).get("Value");
       byte[] raw = value == null ? new byte[0] : java.util.Base64.getDecoder().decode(value);
-      return Reply.raw(raw, "text/plain; charset=utf-8").withHeaders(reply)
+      return Reply.raw(raw, "text/plain").withHeaders(reply)
           .header("X-Content-Type-Options", "nosniff")
           .header("Content-Security-Policy", "sandbox");
     }
@@ -71,12 +71,16 @@ final class KvEndpoint {
   }
 
   private Reply keys(Call c, String prefix) {
-    String sep = c.param("separator", "");
+    String sep = c.param("separator", c.param("seperator", ""));
     Reply reply = Blocking.run(c, site.store(), r -> {
       List<String> out = Kv.keys(r, prefix, sep).stream()
           .filter(k -> c.authz().allowed(Resource.KEY, k, Access.READ)).toList();
       return new Blocking.Answer(out.isEmpty() ? null : out, Kv.prefixIndex(r, prefix), WatchSet.kv(prefix));
     });
+    // No 404 for the root: an empty list, as Consul answers.
+    if (reply.json() == null && prefix.isEmpty()) {
+      return Reply.json(java.util.List.of()).withHeaders(reply);
+    }
     return reply.json() == null ? Reply.text(404, "").withHeaders(reply) : reply;
   }
 
@@ -86,13 +90,11 @@ final class KvEndpoint {
     if (key.isEmpty()) {
       throw HttpError.badRequest("Missing key name");
     }
-    if (c.has("cas") && c.has("acquire") || c.has("acquire") && c.has("release")) {
-      throw HttpError.badRequest("Conflicting flags: " + (c.has("cas") && c.has("acquire") ? "cas" : "release")
-          + "=" + " and acquire=");
-    }
+    validateKey(key);
+    conflicting(c, "cas", "acquire", "release");
     c.require(Resource.KEY, key, Access.WRITE);
-    long flags = c.longParam("flags", 0);
-    long cas = c.longParam("cas", 0);
+    long flags = uint(c, "flags");
+    long cas = uint(c, "cas");
     byte[] body = c.body();
     byte[] value = body.length == 0 ? null : body;
     String acquire = c.param("acquire");
@@ -116,9 +118,43 @@ final class KvEndpoint {
     return Reply.json(ok);
   }
 
+  /** Consul's key checks: no leading '/', no path traversal. */
+  private static void validateKey(String key) {
+    if (key.startsWith("/")) {
+      throw HttpError.badRequest("key must not begin with a '/'");
+    }
+    if (key.contains("../") || key.contains("..\\")) {
+      throw HttpError.badRequest("key contains path traversal sequences");
+    }
+  }
+
+  /** Flags that do not compose: 400 "Conflicting flags: <query>" as Consul words it. */
+  private static void conflicting(Call c, String... flags) {
+    if (java.util.Arrays.stream(flags).filter(c::has).count() > 1) {
+      throw HttpError.badRequest("Conflicting flags: " + c.encodedQuery() + "\n");
+    }
+  }
+
+  /** ?flags / ?cas as Go's strconv.ParseUint, whose failure Consul answers with a 500 and Go's text. */
+  private static long uint(Call c, String name) {
+    String v = c.param(name);
+    if (v == null) {
+      return 0;
+    }
+    try {
+      return Long.parseUnsignedLong(v);
+    } catch (NumberFormatException e) {
+      throw new HttpError(500, "strconv.ParseUint: parsing \"" + v + "\": invalid syntax");
+    }
+  }
+
   private Reply delete(Call c) {
     site.checkDc(c);
     String key = c.rest();
+    if (!key.isEmpty()) {
+      validateKey(key);
+    }
+    conflicting(c, "recurse", "cas");
     boolean recurse = c.has("recurse");
     if (recurse) {
       if (!c.authz().allowedKeyWritePrefix(key)) {
@@ -130,7 +166,7 @@ final class KvEndpoint {
       }
       c.require(Resource.KEY, key, Access.WRITE);
     }
-    long cas = c.longParam("cas", 0);
+    long cas = uint(c, "cas");
     boolean ok = site.store().write(tx -> {
       if (recurse) {
         Kv.deleteTree(tx, key);

@@ -109,6 +109,27 @@ class EndpointsTest {
   }
 
   @Test
+  void kv_badQuery_answersAsConsul() throws Exception {
+    HttpResponse<String> conflict = client.put("/v1/kv/q?cas=0&acquire=abc", "v");
+    assertThat(conflict.statusCode()).isEqualTo(400);
+    assertThat(conflict.body()).isEqualTo("Conflicting flags: acquire=abc&cas=0\n");
+    HttpResponse<String> flags = client.put("/v1/kv/q?flags=abc", "v");
+    assertThat(flags.statusCode()).isEqualTo(500);
+    assertThat(flags.body()).isEqualTo("strconv.ParseUint: parsing \"abc\": invalid syntax");
+    assertThat(client.put("/v1/kv/", "v").body()).isEqualTo("Missing key name");
+    assertThat(client.get("/v1/kv/q").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void kv_keysAtRootWithNothingUnderIt_isEmptyListNot404() throws Exception {
+    try (ConsulEmulator fresh = ConsulEmulator.start(EmulatorConfig.builder().build())) {
+      HttpResponse<String> r = new Client(fresh.httpAddress()).get("/v1/kv/?keys");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo("[]");
+    }
+  }
+
+  @Test
   void kv_valueOverLimit_is413AndNothingStored() throws Exception {
     HttpResponse<String> r = client.put("/v1/kv/big", "x".repeat(1025));
     assertThat(r.statusCode()).isEqualTo(413);
