@@ -142,7 +142,7 @@ final class CatalogEndpoint {
         }
         for (ServiceInstance s : r.instancesOf(name)) {
           Node n = r.<Node>get(Table.NODES, s.node()).orElseThrow();
-          if (metaMatches(n, meta) && f.matches(Json.tree(Views.catalogService(n, s)))) {
+          if (metaMatches(n, meta) && (f.matchesAll() || f.matches(Json.tree(Views.catalogService(n, s))))) {
             tags.computeIfAbsent(name, k -> new LinkedHashSet<>()).addAll(s.tags());
           }
         }

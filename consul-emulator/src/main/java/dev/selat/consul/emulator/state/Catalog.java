@@ -75,8 +75,10 @@ public final class Catalog {
     tx.put(Table.SERVICES, svc.key(), svc.withIndexes(create, tx.txIndex()));
     tx.touchIndex(serviceIndex(svc.service()));
     existing.filter(e -> !e.service().equals(svc.service())).ifPresent(e -> serviceLeft(tx, e.service()));
-    // Service checks carry the service's name and tags: keep them in step.
-    for (HealthCheck c : checksOf(tx, svc.node())) {
+    // Service checks carry the service's name and tags: keep them in step when those change.
+    boolean renamedOrRetagged = existing.isPresent()
+        && (!existing.get().service().equals(svc.service()) || !existing.get().tags().equals(svc.tags()));
+    for (HealthCheck c : renamedOrRetagged ? checksOf(tx, svc.node()) : List.<HealthCheck>of()) {
       if (c.serviceId().equals(svc.id())
           && (!c.serviceName().equals(svc.service()) || !c.serviceTags().equals(svc.tags()))) {
         tx.put(Table.CHECKS, c.key(), new HealthCheck(c.node(), c.checkId(), c.name(), c.status(), c.notes(),
