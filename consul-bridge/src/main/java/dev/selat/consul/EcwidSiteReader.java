@@ -48,7 +48,8 @@ final class EcwidSiteReader implements SiteReader {
 
   /**
    * Consul answers a read its token may not see with 200 and the forbidden part filtered out: a token that sees no
-   * service at all is a denial, not an empty site. A partly filtered list is legitimate (a scoped token); it is logged once.
+   * service (or no instance of a service) at all is a denial, not an empty site (or service). A partly filtered list is
+   * legitimate (a scoped token); it is logged once.
    */
   @Override
   public QueryResult<Map<String, List<String>>> services(long index, Duration wait) {
@@ -62,7 +63,8 @@ final class EcwidSiteReader implements SiteReader {
 
   @Override
   public QueryResult<List<ServiceInstance>> serviceHealth(String service) {
-    return get("/v1/health/service/" + encode(service), common(), ConsulJson::serviceHealth, l -> false);
+    // Instances on nodes the token may not read (node:read) are filtered out: all of them gone is not "no instance".
+    return get("/v1/health/service/" + encode(service), common(), ConsulJson::serviceHealth, List::isEmpty);
   }
 
   @Override

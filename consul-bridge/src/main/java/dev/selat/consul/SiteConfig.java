@@ -109,17 +109,21 @@ public record SiteConfig(
   }
 
   /**
-   * The token to send: {@code token} if set, else the trimmed content of {@code tokenFile} (Consul's own precedence), read
-   * now so that a rotated file is picked up on restart.
+   * The token to send: the trimmed content of {@code tokenFile} if set and not empty, else {@code token} (Consul's own
+   * precedence: a token file wins over a token, CONSUL_HTTP_TOKEN_FILE over CONSUL_HTTP_TOKEN), read now so that a rotated
+   * file is picked up on restart.
    */
   public Optional<String> resolveToken() {
-    if (token.isPresent() || tokenFile.isEmpty()) {
+    if (tokenFile.isEmpty()) {
       return token;
     }
     Path file = tokenFile.get();
     try {
       String t = Files.readString(file, StandardCharsets.UTF_8).strip();
       if (t.isEmpty()) {
+        if (token.isPresent()) {
+          return token;
+        }
         throw new ConsulConfigException("sites." + siteId + ".tokenFile", "file " + file + " is empty");
       }
       return Optional.of(t);

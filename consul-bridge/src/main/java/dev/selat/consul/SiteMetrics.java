@@ -18,9 +18,9 @@ import java.util.function.Supplier;
  * {@code selat.consul.site.data.age}, {@code selat.consul.queries.in.flight} (tag kind: blocking | fetch),
  * {@code selat.consul.query.latency} and {@code selat.consul.query.errors} (tag endpoint), {@code
  * selat.consul.index.resets} (tag endpoint), {@code selat.consul.last.contact}, {@code selat.consul.known.leader},
- * {@code selat.consul.site.services}, {@code selat.consul.site.instances}. Thread-safe.
+ * {@code selat.consul.site.services}, {@code selat.consul.site.instances}. Thread-safe; {@link #close} removes them.
  */
-final class SiteMetrics {
+final class SiteMetrics implements AutoCloseable {
   private final String siteId;
   private final MeterRegistry registry;
   private final Tags tags;
@@ -36,12 +36,15 @@ final class SiteMetrics {
     this.registry = registry;
     this.tags = Tags.of("site", siteId);
     for (SyncState s : SyncState.values()) {
+      // Strong references: nothing else holds the supplier, and a weakly held one reads NaN after a GC.
       Gauge.builder("selat.consul.site.sync.state", freshness, f -> f.get().state() == s ? 1 : 0)
+          .strongReference(true)
           .tags(tags.and("state", s.name().toLowerCase(java.util.Locale.ROOT)))
           .description("1 for the site's current sync state, 0 for the others").register(registry);
     }
     TimeGauge.builder("selat.consul.site.data.age", freshness, TimeUnit.MILLISECONDS,
             f -> f.get().age(clock.instant()).toMillis())
+        .strongReference(true)
         .tags(tags).description("Time since the site's catalog was last known to be current; 0 while synced")
         .register(registry);
     Gauge.builder("selat.consul.queries.in.flight", blockingInFlight, AtomicInteger::get).tags(tags.and("kind", "blocking"))
@@ -90,5 +93,14 @@ final class SiteMetrics {
   void catalog(SiteCatalog catalog) {
     services.set(catalog.services().size());
     instances.set(catalog.instanceCount());
+  }
+
+  /** Removes the site's meters, so a site watched again later on this registry reports its own state. */
+  @Override
+  public void close() {
+    registry.getMeters().stream()
+        .filter(m -> m.getId().getName().startsWith("selat.consul.") && siteId.equals(m.getId().getTag("site")))
+        .toList()
+        .forEach(registry::remove);
   }
 }

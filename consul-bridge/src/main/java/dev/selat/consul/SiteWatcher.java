@@ -273,6 +273,6 @@ final class SiteWatcher implements AutoCloseable {
     owner.shutdownNow();
     reader.close();
     io.shutdownNow();
-    owner.shutdownNow();
+    metrics.close();
   }
 }

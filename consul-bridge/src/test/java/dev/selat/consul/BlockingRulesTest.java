@@ -2,6 +2,7 @@ package dev.selat.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.selat.testkit.FakeClock;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;

@@ -121,6 +121,17 @@ class EcwidSiteReaderTest {
   }
 
   @Test
+  void serviceHealth_everyInstanceFilteredByAcls_isDenialNotAnEmptyService() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "[]");
+    aclFiltered = true;
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      assertThatThrownBy(() -> reader.serviceHealth("web"))
+          .isInstanceOfSatisfying(ConsulQueryException.class, e -> assertThat(e.isDenied()).isTrue())
+          .hasMessageStartingWith("site jakarta: GET /v1/health/service/web failed: HTTP 403 every result hidden by ACLs");
+    }
+  }
+
+  @Test
   void services_partlyFilteredByAcls_isAnAnswer() throws Exception {
     serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{\"web\":[]}");
     aclFiltered = true;

@@ -68,9 +68,19 @@ class SiteConfigTest {
   }
 
   @Test
-  void resolveToken_tokenAndFile_tokenWinsAsInConsul(@TempDir Path dir) throws Exception {
+  void resolveToken_tokenAndFile_fileWinsAsInConsul(@TempDir Path dir) throws Exception {
+    // hashicorp/consul api.NewClient: CONSUL_HTTP_TOKEN_FILE before CONSUL_HTTP_TOKEN, -token-file before -token.
     Path file = dir.resolve("token");
     Files.writeString(file, "from-file");
+    SiteConfig c = SiteConfig.fromEnv(base(), Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500",
+        "CONSUL_HTTP_TOKEN", "direct", "CONSUL_HTTP_TOKEN_FILE", file.toString()));
+    assertThat(c.resolveToken()).contains("from-file");
+  }
+
+  @Test
+  void resolveToken_tokenAndEmptyFile_usesToken(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("token");
+    Files.writeString(file, "\n");
     SiteConfig c = base().token("direct").tokenFile(file).build();
     assertThat(c.resolveToken()).contains("direct");
   }

@@ -57,6 +57,17 @@ class SiteWatcherTest {
   }
 
   @Test
+  void close_syncedSite_removesItsMeters() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b);
+    awaitCatalog(c -> c.freshness().state() == SyncState.SYNCED);
+
+    watcher.close();
+
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
   void start_existingServices_publishesThemSynced() {
     consul.register("web", instance("web-1", "10.0.0.1"), true);
     consul.register("db", instance("db-1", "10.0.0.2"), false);
