@@ -32,7 +32,8 @@ final class CatalogEndpoint {
     r.get("/v1/catalog/datacenters", c -> Reply.json(List.of(site.dc())));
     r.get("/v1/catalog/nodes", this::nodes);
     r.get("/v1/catalog/services", this::services);
-    r.get("/v1/catalog/service/", this::service);
+    r.get("/v1/catalog/service/", c -> service(c, false));
+    r.get("/v1/catalog/connect/", c -> service(c, true));
     r.get("/v1/catalog/node/", this::node);
     r.get("/v1/catalog/node-services/", this::nodeServices);
   }
@@ -151,7 +152,8 @@ final class CatalogEndpoint {
     });
   }
 
-  private Reply service(Call c) {
+  /** catalog/service/:s, or with {@code connect} catalog/connect/:s (the instances serving it over Connect). */
+  private Reply service(Call c, boolean connect) {
     site.checkDc(c);
     String name = c.required("service name");
     Filter f = Filters.of(c);
@@ -160,14 +162,18 @@ final class CatalogEndpoint {
     return Blocking.run(c, site.store(), r -> {
       List<Map<String, Object>> out = new ArrayList<>();
       boolean allowed = c.authz().allowed(Resource.SERVICE, name, Access.READ);
-      for (ServiceInstance s : allowed ? r.instancesOf(name) : List.<ServiceInstance>of()) {
+      List<ServiceInstance> instances = !allowed ? List.of()
+          : connect ? Catalog.connectInstancesOf(r, name) : r.instancesOf(name);
+      for (ServiceInstance s : instances) {
         Node n = r.<Node>get(Table.NODES, s.node()).orElseThrow();
         if (s.tags().containsAll(tags) && metaMatches(n, meta)) {
           out.add(Views.catalogService(n, s));
         }
       }
-      return new Blocking.Answer(Filters.apply(f, out), Catalog.serviceQueryIndex(r, name, false),
-          WatchSet.of(Catalog.serviceIndex(name)), !allowed);
+      return connect
+          ? new Blocking.Answer(Filters.apply(f, out), r.index("services"), WatchSet.of("services", "checks"), !allowed)
+          : new Blocking.Answer(Filters.apply(f, out), Catalog.serviceQueryIndex(r, name, false),
+              WatchSet.of(Catalog.serviceIndex(name)), !allowed);
     });
   }
 

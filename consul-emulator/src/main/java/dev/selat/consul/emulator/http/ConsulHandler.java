@@ -27,6 +27,7 @@ public final class ConsulHandler extends Handler.Abstract {
   private final long maxBody;
   private final Function<String, Authorizer> tokenResolver;
   private final ConnectionLimiter limiter;
+  private final java.util.Set<String> answeredCached = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public ConsulHandler(Router router, long maxBody, Function<String, Authorizer> tokenResolver,
       ConnectionLimiter limiter) {
@@ -71,7 +72,11 @@ public final class ConsulHandler extends Handler.Abstract {
       return Reply.text(405, "method " + request.getMethod() + " not allowed");
     }
     try {
-      return m.route().endpoint().handle(new Call(request, m.rest(), query, maxBody, tokenResolver));
+      Reply reply = m.route().endpoint().handle(new Call(request, m.rest(), query, maxBody, tokenResolver));
+      if (query.get("cached") != null) {
+        cacheHeaders(request, reply);
+      }
+      return reply;
     } catch (HttpError e) {
       return Reply.text(e.status(), e.getMessage());
     } catch (AclResolver.AclNotFoundException e) {
@@ -84,6 +89,18 @@ public final class ConsulHandler extends Handler.Abstract {
       log.warn("{} {} failed", request.getMethod(), path, e);
       return Reply.text(500, String.valueOf(e.getMessage()));
     }
+  }
+
+  /**
+   * ?cached: the emulator has no agent cache and always answers fresh data (Age 0), but reports
+   * X-Cache MISS for the first such query and HIT afterwards, as a warm agent cache would.
+   */
+  private void cacheHeaders(Request request, Reply reply) {
+    if (answeredCached.size() > 10_000) {
+      answeredCached.clear();
+    }
+    boolean hit = !answeredCached.add(request.getHttpURI().getPathQuery());
+    reply.header("X-Cache", hit ? "HIT" : "MISS").header("Age", "0");
   }
 
   private static void send(Request request, Response response, Callback callback, Reply reply, boolean pretty) {

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** /v1/health/*: node, checks, state, service (and connect/ingress as plain service queries). */
+/** /v1/health/*: node, checks, state, service, connect. */
 final class HealthEndpoint {
   private static final Set<String> STATES = Set.of("any", HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL);
   private final Site site;
@@ -28,7 +28,8 @@ final class HealthEndpoint {
     r.get("/v1/health/node/", this::node);
     r.get("/v1/health/checks/", this::checks);
     r.get("/v1/health/state/", this::state);
-    r.get("/v1/health/service/", this::service);
+    r.get("/v1/health/service/", c -> service(c, false));
+    r.get("/v1/health/connect/", c -> service(c, true));
   }
 
   private Reply node(Call c) {
@@ -86,7 +87,8 @@ final class HealthEndpoint {
     });
   }
 
-  private Reply service(Call c) {
+  /** health/service/:s, or with {@code connect} health/connect/:s (the instances serving it over Connect). */
+  private Reply service(Call c, boolean connect) {
     site.checkDc(c);
     String name = c.required("service name");
     Filter f = Filters.of(c);
@@ -96,7 +98,9 @@ final class HealthEndpoint {
     return Blocking.run(c, site.store(), r -> {
       boolean allowed = c.authz().allowed(Resource.SERVICE, name, Access.READ);
       List<Map<String, Object>> out = new ArrayList<>();
-      for (ServiceInstance s : allowed ? r.instancesOf(name) : List.<ServiceInstance>of()) {
+      List<ServiceInstance> instances = !allowed ? List.of()
+          : connect ? Catalog.connectInstancesOf(r, name) : r.instancesOf(name);
+      for (ServiceInstance s : instances) {
         Node n = r.<Node>get(Table.NODES, s.node()).orElseThrow();
         if (!s.tags().containsAll(tags) || !CatalogEndpoint.metaMatches(n, meta)) {
           continue;
@@ -111,8 +115,11 @@ final class HealthEndpoint {
         entry.put("Checks", Views.checks(checks));
         out.add(entry);
       }
-      return new Blocking.Answer(Filters.apply(f, out), Catalog.serviceQueryIndex(r, name, true),
-          WatchSet.of(Catalog.serviceIndex(name)), !allowed);
+      return connect
+          ? new Blocking.Answer(Filters.apply(f, out), r.maxIndex("services", "checks"),
+              WatchSet.of("services", "checks"), !allowed)
+          : new Blocking.Answer(Filters.apply(f, out), Catalog.serviceQueryIndex(r, name, true),
+              WatchSet.of(Catalog.serviceIndex(name)), !allowed);
     });
   }
 }

@@ -34,6 +34,23 @@ public final class Catalog {
     return withChecks ? r.maxIndex("nodes", "services", "checks") : r.maxIndex("nodes", "services");
   }
 
+  /**
+   * Instances that serve Connect traffic for {@code service}: connect-proxies whose destination it
+   * is, and the service's own instances when Connect-native. A scan: Connect queries are rare here.
+   */
+  public static List<ServiceInstance> connectInstancesOf(ReadTx r, String service) {
+    List<ServiceInstance> out = new ArrayList<>();
+    for (ServiceInstance s : r.<ServiceInstance>all(Table.SERVICES)) {
+      boolean proxy = "connect-proxy".equals(s.kind()) && s.proxy() != null
+          && service.equals(s.proxy().path("DestinationServiceName").asText());
+      boolean nativeApp = s.service().equals(service) && s.connect() != null && s.connect().path("Native").asBoolean();
+      if (proxy || nativeApp) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   public static Collection<ServiceInstance> servicesOf(ReadTx r, String node) {
     return r.scan(Table.SERVICES, Table.nodePrefix(node));
   }

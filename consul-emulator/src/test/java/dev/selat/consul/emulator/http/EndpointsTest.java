@@ -130,6 +130,26 @@ class EndpointsTest {
   }
 
   @Test
+  void cachedQuery_secondTime_reportsCacheHitWithAgeZero() throws Exception {
+    HttpResponse<String> first = client.get("/v1/catalog/service/consul?cached");
+    HttpResponse<String> second = client.get("/v1/catalog/service/consul?cached");
+    assertThat(first.headers().firstValue("X-Cache")).contains("MISS");
+    assertThat(second.headers().firstValue("X-Cache")).contains("HIT");
+    assertThat(second.headers().firstValue("Age")).contains("0");
+  }
+
+  @Test
+  void catalogConnect_proxyForService_isListedUnderItsDestination() throws Exception {
+    client.put("/v1/agent/service/register", "{\"Name\":\"web-proxy\",\"Kind\":\"connect-proxy\",\"Port\":9,"
+        + "\"Proxy\":{\"DestinationServiceName\":\"web\"}}");
+    JsonNode proxies = json(client.get("/v1/catalog/connect/web"));
+    assertThat(proxies).hasSize(1);
+    assertThat(proxies.get(0).get("ServiceName").asText()).isEqualTo("web-proxy");
+    assertThat(json(client.get("/v1/health/connect/web")).get(0).get("Service").get("Kind").asText())
+        .isEqualTo("connect-proxy");
+  }
+
+  @Test
   void kv_valueOverLimit_is413AndNothingStored() throws Exception {
     HttpResponse<String> r = client.put("/v1/kv/big", "x".repeat(1025));
     assertThat(r.statusCode()).isEqualTo(413);
