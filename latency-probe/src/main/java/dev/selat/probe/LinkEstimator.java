@@ -43,9 +43,9 @@ public final class LinkEstimator {
       }
     }
 
-    /** 30 s window in 30 slices; a change is 3 samples in a row >= 5 ms and >= 4 MAD off the median; stale after 5 s. */
+    /** 30 s window in 30 slices; a change is 3 samples in a row >= 5 ms and >= 3 MAD off the median; stale after 5 s. */
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(30), 30, 3, 120, Duration.ofMillis(5), 4, Duration.ofSeconds(5));
+      return new Settings(Duration.ofSeconds(30), 30, 3, 120, Duration.ofMillis(5), 3, Duration.ofSeconds(5));
     }
 
     public Settings withWindow(Duration newWindow) {

@@ -153,6 +153,16 @@ class LinkEstimatorTest {
   }
 
   @Test
+  void recordRtt_linkWithFiveMillisecondJitter_noChangeOnNoiseButClearStepDetected() {
+    feed(estimator, new Random(9), 120, 40, 5);
+    assertThat(estimator.estimate().changeGeneration()).isZero();
+
+    feed(estimator, new Random(10), 3, 55, 5);
+
+    assertThat(estimator.estimate().changeGeneration()).isEqualTo(1);
+  }
+
+  @Test
   void recordRtt_twoSpikesInARow_isNotAChange() {
     feed(estimator, new Random(5), 20, 20);
     estimator.recordRtt(ms(60));
@@ -183,8 +193,12 @@ class LinkEstimatorTest {
   }
 
   private void feed(LinkEstimator link, Random random, int samples, double centerMillis) {
+    feed(link, random, samples, centerMillis, 1);
+  }
+
+  private void feed(LinkEstimator link, Random random, int samples, double centerMillis, double jitterMillis) {
     for (int i = 0; i < samples; i++) {
-      link.recordRtt(ms(centerMillis + uniform(random, 1)));
+      link.recordRtt(ms(centerMillis + uniform(random, jitterMillis)));
       ticker.advance(jitteredInterval(random));
     }
   }
