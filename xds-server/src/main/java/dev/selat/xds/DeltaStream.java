@@ -15,13 +15,17 @@ import java.util.Set;
 /**
  * Incremental xDS: a response carries only resources whose version differs from what the client
  * holds, and lists removals. A reconnecting client's initial_resource_versions seed what it holds.
+ * A name the client subscribes to is always answered: with the resource, even if the client seems
+ * to hold it, or in removed_resources when it does not exist (xDS protocol, Delta).
  */
 final class DeltaStream
     extends XdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaStream.State> {
 
   static final class State extends TypeState {
-    /** name -> version the client holds, as of its last ACK. */
+    /** name -> version the client holds, as of its last ACK, or {@link #UNANSWERED}. */
     final HeldResources<String> held = new HeldResources<>();
+    /** Names subscribed while a response was in flight: its ACK must not count them as answered. */
+    final Set<String> subscribedInFlight = new HashSet<>();
     List<VersionedResource> inflightResources = List.of();
     List<String> inflightRemoved = List.of();
     /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot's versions. */
@@ -58,6 +62,12 @@ final class DeltaStream
       return out;
     }
   }
+
+  /**
+   * The version held for a name the client subscribed to and must get an answer for: no resource
+   * has it (versions are hex hashes), so the resource is sent, or its absence listed as removed.
+   */
+  static final String UNANSWERED = "";
 
   DeltaStream(StreamContext ctx, ServerCallStreamObserver<DeltaDiscoveryResponse> out, String service,
       String fixedTypeUrl, List<X509Certificate> clientChain) {
@@ -114,6 +124,9 @@ final class DeltaStream
         s.inflightRemoved.forEach(s.held::remove);
         acked(s);
       }
+      // The response was built before these names were (re)subscribed: they still want an answer.
+      s.subscribedInFlight.stream().filter(s::subscribes).forEach(name -> s.held.put(name, UNANSWERED));
+      s.subscribedInFlight.clear();
       s.inflightResources = List.of();
       s.inflightRemoved = List.of();
       s.inflightHeld = null;
@@ -128,14 +141,15 @@ final class DeltaStream
       return;
     }
     Set<String> names = new HashSet<>(s.names());
+    List<String> toAnswer = new ArrayList<>();
     for (String name : request.getResourceNamesSubscribeList()) {
       if ("*".equals(name)) {
         s.wildcard = true;
       } else {
         names.add(name);
-        // discovery.proto: a subscribed name is sent even if the client seems to hold it (it
-        // may have dropped it and regained interest before unsubscribing).
-        s.held.remove(name);
+        // discovery.proto: answered even if the client seems to hold it (it may have dropped it
+        // and regained interest before unsubscribing), or listed as removed if it does not exist.
+        toAnswer.add(name);
       }
     }
     for (String name : request.getResourceNamesUnsubscribeList()) {
@@ -145,8 +159,19 @@ final class DeltaStream
         names.remove(name);
       }
     }
+    if (s.wildcard) {
+      // Still covered by "*": the client cannot tell whether to keep it until it is sent again or
+      // listed as removed (xDS protocol, "Unsubscribing from Resources").
+      request.getResourceNamesUnsubscribeList().stream().filter(n -> !"*".equals(n)).forEach(toAnswer::add);
+    }
     s.setNames(names, current);
     s.held.retainNames(s::subscribes);
+    for (String name : toAnswer) {
+      s.held.put(name, UNANSWERED);
+      if (s.inflightNonce != null) {
+        s.subscribedInFlight.add(name);
+      }
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,8 @@ final class SnapshotStore implements SnapshotPublisher {
   private static final class Group {
     volatile Published current;
     final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+    /** Dropped from the map (no snapshot, no watcher): whoever locked it must look the name up again. */
+    boolean retired;
   }
 
   private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
@@ -75,18 +78,21 @@ final class SnapshotStore implements SnapshotPublisher {
   private void publish(String groupName, ResourceSnapshot snapshot, boolean allowEmpty) {
     requireNonNull(groupName, "group");
     requireNonNull(snapshot, "snapshot");
-    Group group = groups.computeIfAbsent(groupName, g -> new Group());
     // Publishers of one group are serialized so the emptiness check sees the snapshot it replaces.
-    synchronized (group) {
-      if (group.current != null && group.current.snapshot().version().equals(snapshot.version())) {
-        return; // the same resources again: 10,000 streams need not wake up to find nothing
+    Group group = locked(groupName, g -> {
+      if (g.current != null && g.current.snapshot().version().equals(snapshot.version())) {
+        return null; // the same resources again: 10,000 streams need not wake up to find nothing
       }
-      if (!allowEmpty && group.current != null) {
-        rejectEmptying(groupName, group.current.snapshot(), snapshot, TypeUrls.CLUSTER, "clusters (CDS)");
-        rejectEmptying(groupName, group.current.snapshot(), snapshot, TypeUrls.LISTENER, "listeners (LDS)");
+      if (!allowEmpty && g.current != null) {
+        rejectEmptying(groupName, g.current.snapshot(), snapshot, TypeUrls.CLUSTER, "clusters (CDS)");
+        rejectEmptying(groupName, g.current.snapshot(), snapshot, TypeUrls.LISTENER, "listeners (LDS)");
       }
-      ResourceSnapshot before = group.current == null ? ResourceSnapshot.empty() : group.current.snapshot();
-      group.current = new Published(snapshot, clock.instant(), changes(before, snapshot));
+      ResourceSnapshot before = g.current == null ? ResourceSnapshot.empty() : g.current.snapshot();
+      g.current = new Published(snapshot, clock.instant(), changes(before, snapshot));
+      return g;
+    });
+    if (group == null) {
+      return;
     }
     log.debug("group {} published {}", groupName, snapshot);
     for (Watcher watcher : group.watchers) {
@@ -135,13 +141,41 @@ final class SnapshotStore implements SnapshotPublisher {
   }
 
   void watch(String group, Watcher watcher) {
-    groups.computeIfAbsent(group, g -> new Group()).watchers.add(watcher);
+    locked(group, g -> g.watchers.add(watcher));
   }
 
+  /**
+   * Stops telling {@code watcher}; a group left with no watcher and no snapshot is forgotten, so nodes that name ever new
+   * groups (the default mapper takes the node's own cluster field) do not grow the store without bound.
+   */
   void unwatch(String group, Watcher watcher) {
     Group g = groups.get(group);
-    if (g != null) {
+    if (g == null) {
+      return;
+    }
+    synchronized (g) {
       g.watchers.remove(watcher);
+      if (g.watchers.isEmpty() && g.current == null && !g.retired) {
+        g.retired = true;
+        groups.remove(group, g);
+      }
+    }
+  }
+
+  /** Groups the store knows (published or watched). */
+  int groupCount() {
+    return groups.size();
+  }
+
+  /** Runs {@code action} on the live group of that name (created if needed) while holding its lock. */
+  private <T> T locked(String name, Function<Group, T> action) {
+    while (true) {
+      Group g = groups.computeIfAbsent(name, n -> new Group());
+      synchronized (g) {
+        if (!g.retired) {
+          return action.apply(g);
+        }
+      }
     }
   }
 }

@@ -177,4 +177,48 @@ class DeltaStreamTest {
 
     assertThat(stream.responses).hasSize(2);
   }
+  @Test
+  void subscribe_inTheAckOfAResponseCarryingIt_resendsIt() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a"));
+    stream.send(deltaAck(stream.last()));
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1002)).build());
+    assertThat(stream.responses).hasSize(2);
+
+    // The client dropped "a" and wants it again, before it saw the response in flight.
+    stream.send(deltaAck(stream.last()).toBuilder().addResourceNamesSubscribe("a").build());
+
+    assertThat(stream.responses).hasSize(3);
+    assertThat(names(stream.last())).containsExactly("a");
+  }
+
+  @Test
+  void subscribe_resourceThatDoesNotExist_listedAsRemovedThenSentOnceItExists() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a", "x"));
+    assertThat(names(stream.last())).containsExactly("a");
+    stream.send(deltaAck(stream.last()));
+
+    assertThat(stream.last().getResourcesList()).isEmpty();
+    assertThat(stream.last().getRemovedResourcesList()).containsExactly("x");
+    stream.send(deltaAck(stream.last()));
+    assertThat(stream.responses).hasSize(2);
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("x", 3001)).build());
+    assertThat(names(stream.last())).containsExactly("x");
+  }
+
+  @Test
+  void unsubscribe_nameAlsoCoveredByWildcard_resendsIt() {
+    xds.server.publish(GROUP, clusters("a", "b"));
+    var stream = xds.delta().send(subscribe(TypeUrls.CLUSTER, "*", "a"));
+    assertThat(names(stream.last())).containsExactly("a", "b");
+    stream.send(deltaAck(stream.last()));
+
+    stream.send(deltaAck(stream.last()).toBuilder().addResourceNamesUnsubscribe("a").build());
+
+    assertThat(stream.responses).hasSize(2);
+    assertThat(names(stream.last())).containsExactly("a");
+  }
 }
