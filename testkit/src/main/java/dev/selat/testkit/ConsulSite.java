@@ -215,7 +215,10 @@ public final class ConsulSite implements AutoCloseable {
     runtime.kill9();
   }
 
-  /** Starts the site again, after kill9(), on the same port and data dir, and waits until it serves. */
+  /**
+   * Starts the site again on the same port and data dir, and waits until it serves: a process site after kill9(); an
+   * embedded site is stopped and started (its -dev state starts empty, as consul -dev's does).
+   */
   public void restart() {
     runtime.restart();
     awaitReady();

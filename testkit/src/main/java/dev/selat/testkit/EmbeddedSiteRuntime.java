@@ -36,8 +36,10 @@ final class EmbeddedSiteRuntime implements SiteRuntime {
         "kill9: an embedded emulator cannot be killed; start the site with Options.builder(..).process(true)");
   }
 
+  /** Stops and starts the emulator on the same port; in -dev mode its state starts empty again, as consul -dev's does. */
   @Override
   public void restart() {
+    emulator.close();
     emulator = ConsulEmulator.start(config);
   }
 

@@ -9,7 +9,7 @@ interface SiteRuntime {
   /** SIGKILL, as a crash would; only a process can do it. */
   void kill9();
 
-  /** Starts again with the same ports and data dir; the runtime must be stopped. */
+  /** Starts again with the same ports and data dir (a process must have been killed first). */
   void restart();
 
   void stop();

@@ -82,6 +82,19 @@ class ConsulSiteIT {
   }
 
   @Test
+  void embeddedSite_restart_servesAgainOnTheSamePortWithDevStateEmpty() {
+    try (ConsulSite site = ConsulSite.start(ConsulSite.Options.builder("alibaba-sg").build())) {
+      int port = site.httpAddress().getPort();
+      site.kvPut("selat/policies/search", "v1");
+
+      site.restart();
+
+      assertThat(site.httpAddress().getPort()).isEqualTo(port);
+      assertThat(site.kvGet("selat/policies/search")).isEmpty();
+    }
+  }
+
+  @Test
   void embeddedSite_kill9_failsNamingTheProcessOption() {
     try (ConsulSite site = ConsulSite.start(ConsulSite.Options.builder("jakarta").build())) {
       assertThatThrownBy(site::kill9).isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("process(true)");

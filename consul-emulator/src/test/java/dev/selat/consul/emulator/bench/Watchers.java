@@ -1,6 +1,10 @@
 package dev.selat.consul.emulator.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,19 +15,22 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * Blocking-query clients, one virtual thread each, that re-arm with the new index after every answer as a Consul
- * client does. A {@link Round} collects the wakes of one write's service.
+ * client does. A {@link Round} collects the wakes of one write's service. They have their own HTTP client, closed with
+ * them, so that their connections (and the server's parked queries) end with them.
  */
 final class Watchers implements AutoCloseable {
-  private final EmulatorBenchmark bench;
-  private final int[] serviceOf;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  // Its async work on virtual threads too, so that the platform thread count is the emulator's (and the JVM's).
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor).build();
+  private final URI base;
+  private final int[] serviceOf;
   private final AtomicInteger parked = new AtomicInteger();
   private final AtomicLong wakes = new AtomicLong();
   private volatile Round round;
   private volatile boolean closed;
 
-  Watchers(EmulatorBenchmark bench, int count, IntUnaryOperator serviceOfWatcher) throws InterruptedException {
-    this.bench = bench;
+  Watchers(URI base, int count, IntUnaryOperator serviceOfWatcher) throws InterruptedException {
+    this.base = base;
     this.serviceOf = new int[count];
     for (int w = 0; w < count; w++) {
       serviceOf[w] = serviceOfWatcher.applyAsInt(w);
@@ -52,19 +59,26 @@ final class Watchers implements AutoCloseable {
   }
 
   private void watch(int service) {
-    long index = 0;
+    long index = 0; // the first query does not block: it learns the index to block on
     while (!closed) {
-      parked.incrementAndGet();
+      boolean blocking = index != 0;
+      if (blocking) {
+        parked.incrementAndGet();
+      }
       HttpResponse<String> response;
       try {
-        response = bench.blockingHealth(service, index);
-      } catch (IllegalStateException e) {
+        response = http.send(HttpRequest.newBuilder(
+                base.resolve("/v1/health/service/svc-" + service + "?index=" + index + "&wait=5m"))
+            .timeout(Duration.ofMinutes(6)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
         if (closed) {
           return;
         }
-        throw e;
+        throw new IllegalStateException("blocking query on svc-" + service + ": " + e, e);
       } finally {
-        parked.decrementAndGet();
+        if (blocking) {
+          parked.decrementAndGet();
+        }
       }
       long now = System.nanoTime();
       long answered = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElseThrow());
@@ -89,6 +103,7 @@ final class Watchers implements AutoCloseable {
   public void close() {
     closed = true;
     executor.shutdownNow();
+    http.shutdownNow();
   }
 
   /** The wakes caused by one write. */
