@@ -123,7 +123,7 @@ class ThreeSitesProbeIT {
     ProbeAgentConfig.Draft draft = config(site);
     List<String> command = new ArrayList<>(List.of(Path.of("bin/selat-probe").toAbsolutePath().toString(),
         "--site", site, "--agent-id", draft.agentId, "--interval-ms", draft.intervalMillis.toString(),
-        "--probe-port", Integer.toString(Ports.freeUdpPort()), "--grpc-port", Integer.toString(grpcPort),
+        "--probe-port", Integer.toString(Ports.freeTcpAndUdpPort()), "--grpc-port", Integer.toString(grpcPort),
         "--metrics-port", Integer.toString(Ports.freeTcpPort()), "--consul", draft.consul.address, "--register"));
     draft.paths.forEach((peer, path) -> command.addAll(List.of("--path", peer + "=" + path)));
     draft.consul.discover.forEach(consul -> command.addAll(List.of("--discover", consul)));
