@@ -112,7 +112,8 @@ final class AgentEndpoint {
     defs.addAll(b.objs("Checks"));
     for (int i = 0; i < defs.size(); i++) {
       String dflt = "service:" + s.id() + (defs.size() > 1 ? ":" + (i + 1) : "");
-      checks.add(Registrations.check(defs.get(i), node, s, dflt));
+      checks.add(Registrations.check(defs.get(i), node, s, dflt,
+          "Status for checks must 'passing', 'warning', 'critical'"));
     }
     boolean replace = c.has("replace-existing-checks") && !"false".equals(c.param("replace-existing-checks"));
     site.store().write(tx -> {
@@ -144,7 +145,7 @@ final class AgentEndpoint {
     String id = c.required("service ID");
     boolean enable = enableParam(c);
     ServiceInstance s = site.store().read(r -> r.<ServiceInstance>get(Table.SERVICES, Table.nodeKey(node, id)))
-        .orElseThrow(() -> HttpError.notFound("Unknown service ID \"" + id + "\""));
+        .orElseThrow(() -> HttpError.notFound("No service registered with ID \"" + id + "\""));
     c.require(Resource.SERVICE, s.service(), Access.WRITE);
     String reason = c.param("reason", "");
     maintenance(SERVICE_MAINT_PREFIX + id, "Service Maintenance Mode", id, enable, reason.isEmpty()
@@ -191,16 +192,16 @@ final class AgentEndpoint {
     if (b.str("Name").isEmpty()) {
       throw HttpError.badRequest("Missing check name");
     }
-    HealthCheck probe = Registrations.check(b, node, null, null);
+    HealthCheck probe = Registrations.check(b, node, null, null, "Bad check status");
     ServiceInstance s = null;
     if (!probe.serviceId().isEmpty()) {
       s = site.store().read(r -> r.<ServiceInstance>get(Table.SERVICES, Table.nodeKey(node, probe.serviceId())))
-          .orElseThrow(() -> HttpError.badRequest("ServiceID \"" + probe.serviceId() + "\" does not exist"));
+          .orElseThrow(() -> HttpError.notFound("ServiceID \"" + probe.serviceId() + "\" does not exist"));
       c.require(Resource.SERVICE, s.service(), Access.WRITE);
     } else {
       c.require(Resource.NODE, node, Access.WRITE);
     }
-    HealthCheck check = s == null ? probe : Registrations.check(b, node, s, null);
+    HealthCheck check = s == null ? probe : Registrations.check(b, node, s, null, "Bad check status");
     site.store().write(tx -> {
       Catalog.ensureCheck(tx, check);
       return null;
@@ -222,7 +223,7 @@ final class AgentEndpoint {
     Body b = Body.parse(c.body(), "checkUpdate");
     String status = b.str("Status");
     if (!List.of(HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL).contains(status)) {
-      throw HttpError.badRequest("Invalid check status: \"" + status + "\"");
+      throw HttpError.badRequest("Invalid check status: '" + status + "'");
     }
     return ttl(c, status, b.str("Output"));
   }

@@ -98,6 +98,14 @@ public final class Blocking {
         throw HttpError.badRequest("Cannot specify ?stale with ?consistent, conflicting semantics.");
       }
       String consistency = c.has("stale") ? "stale" : c.has("consistent") ? "consistent" : "leader";
+      String maxStale = c.param("max_stale");
+      if (maxStale != null) {
+        try {
+          GoDuration.parse(maxStale);
+        } catch (IllegalArgumentException e) {
+          throw HttpError.badRequest("Invalid max_stale value \"" + maxStale + "\"");
+        }
+      }
       long index = 0;
       String idx = c.param("index");
       if (idx != null && !idx.isEmpty()) {

@@ -43,7 +43,7 @@ final class CatalogEndpoint {
     Body b = Body.parse(c.body(), "RegisterRequest");
     String nodeName = b.str("Node");
     if (nodeName.isEmpty()) {
-      throw HttpError.badRequest("Must provide node");
+      throw new HttpError(500, "Must provide node");
     }
     c.require(Resource.NODE, nodeName, Access.WRITE);
     Body svc = b.obj("Service");
@@ -62,8 +62,9 @@ final class CatalogEndpoint {
     boolean skipNode = b.bool("SkipNodeUpdate");
     String address = b.str("Address");
     if (address.isEmpty() && !skipNode) {
-      throw HttpError.badRequest("Must provide address");
+      throw new HttpError(500, "Must provide address if SkipNodeUpdate is not set");
     }
+    checkNodeId(b.str("ID"));
     Node node = new Node(b.str("ID"), nodeName, address, site.dc(), b.stringMap("TaggedAddresses"),
         b.stringMap("NodeMeta"), 0, 0);
     site.store().write(tx -> {
@@ -79,6 +80,19 @@ final class CatalogEndpoint {
     return Reply.json(true);
   }
 
+  /** Node IDs are UUIDs; Consul's RPC layer refuses others (500, go-uuid's words). */
+  private static void checkNodeId(String id) {
+    if (id.isEmpty()) {
+      return;
+    }
+    if (id.length() != 36) {
+      throw new HttpError(500, "Bad node ID: uuid string is wrong length");
+    }
+    if (!id.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
+      throw new HttpError(500, "Bad node ID: uuid is improperly formatted");
+    }
+  }
+
   private static HealthCheck catalogCheck(Body b, String node, ServiceInstance service) {
     HealthCheck c = Registrations.check(b, node, null, null);
     if (!b.str("Node").isEmpty() && !b.str("Node").equals(node)) {
@@ -92,7 +106,7 @@ final class CatalogEndpoint {
     Body b = Body.parse(c.body(), "DeregisterRequest");
     String node = b.str("Node");
     if (node.isEmpty()) {
-      throw HttpError.badRequest("Must provide node");
+      throw new HttpError(500, "Must provide node");
     }
     c.require(Resource.NODE, node, Access.WRITE);
     String serviceId = b.str("ServiceID");

@@ -3,6 +3,7 @@ package dev.selat.consul.emulator.http;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.selat.consul.emulator.acl.AclResolver;
 import dev.selat.consul.emulator.acl.AclRulesException;
+import dev.selat.consul.emulator.filter.FilterException;
 import dev.selat.consul.emulator.acl.Authorizer;
 import dev.selat.consul.emulator.state.StateException;
 import java.nio.ByteBuffer;
@@ -63,7 +64,8 @@ public final class ConsulHandler extends Handler.Abstract {
     String path = request.getHttpURI().getDecodedPath();
     Router.Match m = router.match(path);
     if (m == null) {
-      return Reply.text(404, "404 page not found\n");
+      return Reply.text(404, path.startsWith("/v1/") ? "Invalid URL path: not a recognized HTTP API endpoint"
+          : "Invalid URL path: if attempting to use the HTTP API, ensure the path starts with '/v1/'");
     }
     if (!m.route().methods().contains(request.getMethod())) {
       if ("OPTIONS".equals(request.getMethod())) {
@@ -81,6 +83,8 @@ public final class ConsulHandler extends Handler.Abstract {
       return Reply.text(e.status(), e.getMessage());
     } catch (AclResolver.AclNotFoundException e) {
       return Reply.text(403, e.getMessage());
+    } catch (FilterException e) {
+      return Reply.text(500, e.getMessage()); // go-bexpr's errors reach Consul's HTTP layer as a 500
     } catch (AclRulesException | IllegalArgumentException e) {
       return Reply.text(400, e.getMessage());
     } catch (StateException e) {

@@ -34,6 +34,9 @@ final class KvEndpoint {
     if (c.has("recurse")) {
       return list(c, key);
     }
+    if (key.isEmpty()) {
+      throw HttpError.badRequest("Missing key name");
+    }
     c.require(Resource.KEY, key, Access.READ);
     Reply reply = Blocking.run(c, site.store(), r -> {
       Optional<KvEntry> e = Kv.get(r, key);

@@ -18,6 +18,9 @@ final class Registrations {
   /** api.AgentServiceRegistration (agent form, name in "Name") or api.AgentService ("Service"). */
   static ServiceInstance service(Body b, String node, boolean agentForm) {
     String name = agentForm ? b.str("Name") : b.str("Service");
+    if (name.isEmpty() && !agentForm && !b.str("ID").isEmpty()) {
+      throw new HttpError(500, "Must provide service name (Service.Service) when service ID is provided");
+    }
     if (name.isEmpty()) {
       throw HttpError.badRequest("Missing service name");
     }
@@ -29,6 +32,9 @@ final class Registrations {
     int warning = dflt ? 1 : (int) w.num("Warning");
     if (passing < 1) {
       throw HttpError.badRequest("Invalid Weights: Passing must be greater than 0");
+    }
+    if (agentForm && unspecified(b.str("Address"))) {
+      throw HttpError.badRequest("Invalid service address");
     }
     long port = b.num("Port");
     if (port < 0 || port > 65535) {
@@ -49,11 +55,20 @@ final class Registrations {
         extra.isEmpty() ? null : extra, 0, 0);
   }
 
+  private static boolean unspecified(String address) {
+    return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
+  }
+
   /**
    * A check definition: api.AgentCheckRegistration, an inline api.AgentServiceCheck (defaults
    * from the service) or api.HealthCheck (catalog). {@code defaultId} is used when it has none.
    */
   static HealthCheck check(Body b, String node, ServiceInstance service, String defaultId) {
+    return check(b, node, service, defaultId, "Invalid check status: \"%s\"");
+  }
+
+  /** As {@link #check(Body, String, ServiceInstance, String)}, with the endpoint's own bad-status wording. */
+  static HealthCheck check(Body b, String node, ServiceInstance service, String defaultId, String badStatus) {
     String id = !b.str("CheckID").isEmpty() ? b.str("CheckID") : b.str("ID");
     if (id.isEmpty()) {
       id = defaultId;
@@ -99,7 +114,7 @@ final class Registrations {
     }
     if (!List.of(HealthCheck.PASSING, HealthCheck.WARNING, HealthCheck.CRITICAL, HealthCheck.MAINTENANCE)
         .contains(status)) {
-      throw HttpError.badRequest("Invalid check status: \"" + status + "\"");
+      throw HttpError.badRequest(badStatus.formatted(status));
     }
     String serviceId = service != null ? service.id() : b.str("ServiceID");
     return new HealthCheck(node, id, name, status, b.str("Notes"), b.str("Output"), serviceId, "", List.of(),

@@ -43,7 +43,7 @@ final class SessionEndpoint {
     c.require(Resource.SESSION, node, Access.WRITE);
     String behavior = b.str("Behavior").isEmpty() ? Session.RELEASE : b.str("Behavior");
     if (!behavior.equals(Session.RELEASE) && !behavior.equals(Session.DELETE)) {
-      throw HttpError.badRequest("Invalid Behavior setting '" + behavior + "'");
+      throw new HttpError(500, "Invalid Behavior setting '" + behavior + "'");
     }
     String ttl = b.str("TTL");
     if (!ttl.isEmpty()) {
@@ -51,10 +51,10 @@ final class SessionEndpoint {
       try {
         d = GoDuration.parse(ttl);
       } catch (IllegalArgumentException e) {
-        throw HttpError.badRequest("Request decode failed: TTL: " + e.getMessage());
+        throw new HttpError(500, "Session TTL '" + ttl + "' invalid: " + e.getMessage());
       }
       if (d.compareTo(MIN_TTL) < 0 || d.compareTo(MAX_TTL) > 0) {
-        throw HttpError.badRequest("Invalid Session TTL '" + d.toNanos() + "', must be between [10s=24h0m0s]");
+        throw new HttpError(500, "Invalid Session TTL '" + d.toNanos() + "', must be between [10s=24h0m0s]");
       }
     }
     List<String> nodeChecks = new ArrayList<>(b.strings("Checks"));

@@ -58,7 +58,12 @@ final class TxnEndpoint {
 
   private Reply txn(Call c) {
     site.checkDc(c);
-    com.fasterxml.jackson.databind.JsonNode root = Json.decode(c.body(), com.fasterxml.jackson.databind.JsonNode.class);
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = Json.decode(c.body(), com.fasterxml.jackson.databind.JsonNode.class);
+    } catch (HttpError e) {
+      throw HttpError.badRequest(e.getMessage().replace("Request decode failed: ", "Failed to parse body: "));
+    }
     if (!root.isArray()) {
       throw HttpError.badRequest("Failed to parse body: json: cannot unmarshal " + (root.isObject() ? "object" : "value")
           + " into Go value of type api.TxnOps");

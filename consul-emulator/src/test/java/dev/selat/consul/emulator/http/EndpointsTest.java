@@ -77,7 +77,7 @@ class EndpointsTest {
   }
 
   @Test
-  void queryParams_malformed_are400NamingTheProblem() throws Exception {
+  void queryParams_malformed_areRefusedNamingTheProblem() throws Exception {
     assertThat(client.get("/v1/catalog/nodes?index=abc").statusCode()).isEqualTo(400);
     HttpResponse<String> wait = client.get("/v1/catalog/nodes?index=1&wait=5parsecs");
     assertThat(wait.statusCode()).isEqualTo(400);
@@ -85,7 +85,7 @@ class EndpointsTest {
     assertThat(client.get("/v1/catalog/nodes?stale&consistent").body()).contains("conflicting semantics");
     HttpResponse<String> filter = client.get("/v1/catalog/nodes?filter=" + java.net.URLEncoder.encode("Node ~ x",
         java.nio.charset.StandardCharsets.UTF_8));
-    assertThat(filter.statusCode()).isEqualTo(400);
+    assertThat(filter.statusCode()).isEqualTo(500); // go-bexpr's errors are 500s in Consul
     assertThat(filter.body()).contains("Failed to create boolean expression evaluator");
   }
 
@@ -187,9 +187,9 @@ class EndpointsTest {
   }
 
   @Test
-  void session_ttlOutOfRange_is400() throws Exception {
+  void session_ttlOutOfRange_is500FromTheRpcLayer() throws Exception {
     HttpResponse<String> r = client.put("/v1/session/create", "{\"TTL\":\"1s\"}");
-    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.statusCode()).isEqualTo(500);
     assertThat(r.body()).contains("Invalid Session TTL");
   }
 
