@@ -14,12 +14,27 @@ import java.util.UUID;
 
 /**
  * Turns a request's secret into an {@link Authorizer}. With ACLs enabled it creates, like Consul's
- * leader, the global-management policy, the anonymous token and the initial management token.
+ * leader, the global-management and global-read-only policies, the anonymous token and the initial
+ * management token.
  * An unknown secret is Consul's 403 "ACL not found".
  */
 public final class AclResolver {
   public static final String MANAGEMENT_POLICY_ID = "00000000-0000-0000-0000-000000000001";
   public static final String ANONYMOUS_ACCESSOR = "00000000-0000-0000-0000-000000000002";
+  public static final String READ_ONLY_POLICY_ID = "00000000-0000-0000-0000-000000000002";
+  private static final String READ_ONLY_RULES = """
+      acl = "read"
+      agent_prefix "" { policy = "read" }
+      event_prefix "" { policy = "read" }
+      key_prefix "" { policy = "read" }
+      keyring = "read"
+      mesh = "read"
+      node_prefix "" { policy = "read" }
+      operator = "read"
+      query_prefix "" { policy = "read" }
+      service_prefix "" { policy = "read" }
+      session_prefix "" { policy = "read" }
+      """;
   public static final String BOOTSTRAP_META = "acl-bootstrap";
 
   private final EmulatorConfig.Acl config;
@@ -51,15 +66,20 @@ public final class AclResolver {
         tx.put(Table.ACL_POLICIES, MANAGEMENT_POLICY_ID, new AclPolicy(MANAGEMENT_POLICY_ID, "global-management",
             "Builtin Policy that grants unlimited access", "", List.of(), tx.txIndex(), tx.txIndex()));
       }
+      if (tx.get(Table.ACL_POLICIES, READ_ONLY_POLICY_ID).isEmpty()) {
+        tx.put(Table.ACL_POLICIES, READ_ONLY_POLICY_ID, new AclPolicy(READ_ONLY_POLICY_ID, "builtin/global-read-only",
+            "Builtin Policy that grants unlimited read-only access to all components", READ_ONLY_RULES, List.of(),
+            tx.txIndex(), tx.txIndex()));
+      }
       if (tx.get(Table.ACL_TOKENS, ANONYMOUS_ACCESSOR).isEmpty()) {
         tx.put(Table.ACL_TOKENS, ANONYMOUS_ACCESSOR, new AclToken(ANONYMOUS_ACCESSOR, "anonymous",
-            "Anonymous Token", List.of(), false, now, tx.txIndex(), tx.txIndex()));
+            "Anonymous Token", List.of(), List.of(), false, now, tx.txIndex(), tx.txIndex()));
       }
       config.initialManagementToken().ifPresent(secret -> {
         if (findBySecret(tx.all(Table.ACL_TOKENS), secret).isEmpty()) {
           String accessor = UUID.randomUUID().toString();
           tx.put(Table.ACL_TOKENS, accessor, new AclToken(accessor, secret, "Initial Management Token",
-              List.of(MANAGEMENT_POLICY_ID), false, now, tx.txIndex(), tx.txIndex()));
+              List.of(MANAGEMENT_POLICY_ID), List.of(), false, now, tx.txIndex(), tx.txIndex()));
           tx.put(Table.META, BOOTSTRAP_META, new MetaEntry(BOOTSTRAP_META, tx.txIndex()));
         }
       });
@@ -84,6 +104,9 @@ public final class AclResolver {
       List<Rules> rules = new ArrayList<>();
       for (String id : t.policyIds()) {
         r.<AclPolicy>get(Table.ACL_POLICIES, id).ifPresent(p -> rules.add(Rules.parse(p.rules())));
+      }
+      for (String service : t.serviceIdentities()) {
+        rules.add(Rules.serviceIdentity(service));
       }
       return Authorizer.of(t.accessorId(), "allow".equals(config.defaultPolicy()), rules);
     });

@@ -24,6 +24,13 @@ public record Rules(List<Rule> rules) {
     rules = List.copyOf(rules);
   }
 
+  /** What a service identity grants, as Consul synthesizes it: write on the service and its sidecar, read on the catalog. */
+  public static Rules serviceIdentity(String service) {
+    return new Rules(List.of(new Rule(Resource.SERVICE, service, false, Access.WRITE),
+        new Rule(Resource.SERVICE, service + "-sidecar-proxy", false, Access.WRITE),
+        new Rule(Resource.SERVICE, "", true, Access.READ), new Rule(Resource.NODE, "", true, Access.READ)));
+  }
+
   public static Rules parse(String text) {
     String t = text.strip();
     if (t.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.selat.consul.emulator.http;
 
 import dev.selat.consul.emulator.acl.Access;
+import dev.selat.consul.emulator.acl.AclResolver;
 import dev.selat.consul.emulator.acl.Authorizer;
 import dev.selat.consul.emulator.acl.Resource;
 import java.util.Locale;
@@ -12,6 +13,10 @@ final class AclDenied {
   static HttpError of(Authorizer authz, Resource resource, String name, Access need) {
     String perm = resource.word() + ":" + need.name().toLowerCase(Locale.ROOT);
     String on = resource.named() ? " on \"" + name + "\"" : "";
+    if (AclResolver.ANONYMOUS_ACCESSOR.equals(authz.accessorId())) {
+      return new HttpError(403, "Permission denied: anonymous token lacks permission '" + perm + "'" + on
+          + ". The anonymous token is used implicitly when a request does not specify a token.");
+    }
     return new HttpError(403, "Permission denied: token with AccessorID '" + authz.accessorId()
         + "' lacks permission '" + perm + "'" + on);
   }

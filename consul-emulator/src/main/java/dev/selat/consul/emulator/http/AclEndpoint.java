@@ -53,7 +53,7 @@ final class AclEndpoint {
       }
       String accessor = UUID.randomUUID().toString();
       AclToken token = new AclToken(accessor, UUID.randomUUID().toString(), "Bootstrap Token (Global Management)",
-          List.of(AclResolver.MANAGEMENT_POLICY_ID), false, now, tx.txIndex(), tx.txIndex());
+          List.of(AclResolver.MANAGEMENT_POLICY_ID), List.of(), false, now, tx.txIndex(), tx.txIndex());
       tx.put(Table.ACL_TOKENS, accessor, token);
       tx.put(Table.META, AclResolver.BOOTSTRAP_META, new MetaEntry(AclResolver.BOOTSTRAP_META, tx.txIndex()));
       return token;
@@ -174,7 +174,8 @@ final class AclEndpoint {
           .orElseThrow(() -> HttpError.notFound("Cannot find token to clone"));
       String id = UUID.randomUUID().toString();
       AclToken n = new AclToken(id, UUID.randomUUID().toString(),
-          b.str("Description").isEmpty() ? src.description() : b.str("Description"), src.policyIds(), src.local(),
+          b.str("Description").isEmpty() ? src.description() : b.str("Description"), src.policyIds(),
+          src.serviceIdentities(), src.local(),
           now, tx.txIndex(), tx.txIndex());
       tx.put(Table.ACL_TOKENS, id, n);
       return n;
@@ -200,7 +201,7 @@ final class AclEndpoint {
       if (accessorFromPath == null && old.isPresent()) {
         throw HttpError.badRequest("Invalid Token: AccessorID is already in use");
       }
-      List<String> policyIds = new ArrayList<>();
+      java.util.Set<String> policyIds = new java.util.LinkedHashSet<>();
       for (Body link : b.objs("Policies")) {
         String pid = link.str("ID");
         if (pid.isEmpty()) {
@@ -214,7 +215,9 @@ final class AclEndpoint {
       }
       String secret = old.map(AclToken::secretId)
           .orElse(b.str("SecretID").isEmpty() ? UUID.randomUUID().toString() : b.str("SecretID"));
-      AclToken n = new AclToken(accessor, secret, b.str("Description"), policyIds, b.bool("Local"),
+      List<String> identities = b.objs("ServiceIdentities").stream().map(i -> i.str("ServiceName")).toList();
+      AclToken n = new AclToken(accessor, secret, b.str("Description"), List.copyOf(policyIds), identities,
+          b.bool("Local"),
           old.map(AclToken::createTime).orElse(now), old.map(AclToken::createIndex).orElse(tx.txIndex()), tx.txIndex());
       tx.put(Table.ACL_TOKENS, accessor, n);
       return n;
@@ -227,10 +230,12 @@ final class AclEndpoint {
     c.require(Resource.ACL, "", Access.READ);
     boolean secrets = c.authz().allowed(Resource.ACL, "", Access.WRITE);
     String policy = c.param("policy");
+    String serviceName = c.param("servicename");
     return Blocking.run(c, site.store(), r -> {
       List<Object> out = new ArrayList<>();
       for (AclToken t : r.<AclToken>all(Table.ACL_TOKENS)) {
-        if (policy == null || t.policyIds().contains(policy)) {
+        if ((policy == null || t.policyIds().contains(policy))
+            && (serviceName == null || t.serviceIdentities().contains(serviceName))) {
           out.add(tokenView(t, secrets));
         }
       }
@@ -255,6 +260,8 @@ final class AclEndpoint {
       return null;
     });
     m.put("Policies", links.isEmpty() ? null : links);
+    m.put("ServiceIdentities", t.serviceIdentities().isEmpty() ? null
+        : t.serviceIdentities().stream().map(n -> Map.of("ServiceName", n)).toList());
     m.put("Local", t.local());
     m.put("CreateTime", t.createTime());
     m.put("Hash", Blocking.hash(List.of(t.description(), t.policyIds(), t.local())));

@@ -11,7 +11,7 @@ import java.util.List;
 final class Registrations {
   private static final List<String> DEFINITION_FIELDS = List.of("HTTP", "Header", "Method", "Body", "TCP", "UDP",
       "GRPC", "GRPCUseTLS", "TLSServerName", "TLSSkipVerify", "Interval", "Timeout", "TTL",
-      "DeregisterCriticalServiceAfter", "Args", "ScriptArgs");
+      "DeregisterCriticalServiceAfter", "Args", "ScriptArgs", "DockerContainerID", "Shell");
 
   private Registrations() {}
 
@@ -104,7 +104,7 @@ final class Registrations {
       }
     }
     String type = def.has("TTL") ? "ttl" : def.has("HTTP") ? "http" : def.has("TCP") ? "tcp"
-        : def.has("UDP") ? "udp" : def.has("GRPC") ? "grpc" : def.has("Args") || def.has("ScriptArgs") ? "script" : "";
+        : def.has("UDP") ? "udp" : def.has("GRPC") ? "grpc" : def.has("DockerContainerID") ? "docker" : def.has("Args") || def.has("ScriptArgs") ? "script" : "";
     if (List.of("http", "tcp", "udp", "grpc").contains(type) && !def.has("Interval")) {
       throw HttpError.badRequest("Invalid check: Interval must be > 0 for " + type.toUpperCase() + " checks");
     }

@@ -60,7 +60,7 @@ final class SessionEndpoint {
     List<String> nodeChecks = new ArrayList<>(b.strings("Checks"));
     nodeChecks.addAll(b.strings("NodeChecks"));
     List<String> serviceChecks = b.objs("ServiceChecks").stream().map(o -> o.str("ID")).toList();
-    if (!b.present("Checks") && !b.present("NodeChecks") && serviceChecks.isEmpty()) {
+    if (!b.present("Checks") && !b.present("NodeChecks")) {
       nodeChecks.add(LocalAgent.SERF_CHECK);
     }
     Session s = new Session(UUID.randomUUID().toString(), b.str("Name"), node, nodeChecks, serviceChecks,

@@ -59,7 +59,8 @@ public final class Views {
     m.put("ID", s.id());
     m.put("Service", s.service());
     m.put("Tags", listOrNull(s.tags()));
-    m.put("Meta", mapOrNull(s.meta()));
+    // The agent's local state always holds a Meta map; the catalog's NodeService may not.
+    m.put("Meta", catalogShape ? mapOrNull(s.meta()) : s.meta());
     m.put("Port", s.port());
     m.put("Address", s.address());
     if (s.taggedAddresses() != null && !s.taggedAddresses().isEmpty()) {
