@@ -45,7 +45,7 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
             List.of(), List.of(), server.stats().peakDirect(), fleet.failures(),
             "only " + fleet.servedCount() + " of " + clients + " served within " + stormTimeout);
       }
-      long retained = (server.heapAfterGc() - storm.baselineHeap) / clients;
+      long retained = (settledHeap(server) - storm.baselineHeap) / clients;
       List<Long> fanout = new ArrayList<>();
       List<Long> cpu = new ArrayList<>();
       List<Long> bytes = new ArrayList<>();
@@ -136,6 +136,17 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
   }
 
   private record Storm(long nanos, long peakHeap, long baselineHeap) {}
+
+  /**
+   * Heap after GC once the server has caught up: a client's last ACK may still wait in the server's
+   * queues when the client counts itself served, so the lower of two readings two seconds apart.
+   */
+  private static long settledHeap(ServerProcess server) throws IOException, InterruptedException {
+    TimeUnit.SECONDS.sleep(2);
+    long first = server.heapAfterGc();
+    TimeUnit.SECONDS.sleep(2);
+    return Math.min(first, server.heapAfterGc());
+  }
 
   private Storm storm(ServerProcess server, Fleet fleet) throws IOException, InterruptedException {
     long baseline = server.heapAfterGc();
