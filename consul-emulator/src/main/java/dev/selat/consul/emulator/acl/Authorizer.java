@@ -42,10 +42,6 @@ public final class Authorizer {
     return accessorId;
   }
 
-  public boolean isManagement() {
-    return management;
-  }
-
   public boolean allowed(Resource resource, String name, Access need) {
     if (management) {
       return true;

@@ -83,10 +83,6 @@ public final class Call {
     return request.getHeaders().get(name);
   }
 
-  public String remoteAddress() {
-    return Request.getRemoteAddr(request);
-  }
-
   /** The body, read once, bounded by the configured limit (413 past it). */
   public byte[] body() {
     if (body == null) {

@@ -36,12 +36,6 @@ public final class Watches {
     public static WatchSet kv(String prefix) {
       return new WatchSet(Set.of(), Set.of(prefix));
     }
-
-    public WatchSet plus(String... names) {
-      Set<String> all = new HashSet<>(indexNames);
-      all.addAll(List.of(names));
-      return new WatchSet(all, kvPrefixes);
-    }
   }
 
   /** A registration; {@link #await} returns true when woken, false on timeout. */
