@@ -24,8 +24,6 @@ final class DeltaStream
   static final class State extends TypeState {
     /** name -> version the client holds, as of its last ACK, or {@link #UNANSWERED}. */
     final HeldResources<String> held = new HeldResources<>();
-    /** Names subscribed while a response was in flight: its ACK must not count them as answered. */
-    final Set<String> subscribedInFlight = new HashSet<>();
     List<VersionedResource> inflightResources = List.of();
     List<String> inflightRemoved = List.of();
     /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot's versions. */
@@ -124,9 +122,8 @@ final class DeltaStream
         s.inflightRemoved.forEach(s.held::remove);
         acked(s);
       }
-      // The response was built before these names were (re)subscribed: they still want an answer.
-      s.subscribedInFlight.stream().filter(s::subscribes).forEach(name -> s.held.put(name, UNANSWERED));
-      s.subscribedInFlight.clear();
+      s.resendAfterAck.stream().filter(s::subscribes).forEach(name -> s.held.put(name, UNANSWERED));
+      s.resendAfterAck.clear();
       s.inflightResources = List.of();
       s.inflightRemoved = List.of();
       s.inflightHeld = null;
@@ -136,7 +133,7 @@ final class DeltaStream
     }
   }
 
-  private static void updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
+  private void updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
     if (request.getResourceNamesSubscribeCount() == 0 && request.getResourceNamesUnsubscribeCount() == 0) {
       return;
     }
@@ -166,12 +163,7 @@ final class DeltaStream
     }
     s.setNames(names, current);
     s.held.retainNames(s::subscribes);
-    for (String name : toAnswer) {
-      s.held.put(name, UNANSWERED);
-      if (s.inflightNonce != null) {
-        s.subscribedInFlight.add(name);
-      }
-    }
+    toAnswer.forEach(name -> resend(s, name));
   }
 
   @Override
@@ -213,9 +205,23 @@ final class DeltaStream
     return true;
   }
 
+  @Override
+  void resend(State s, String name) {
+    s.held.put(name, UNANSWERED);
+    if (s.inflightNonce != null) {
+      s.resendAfterAck.add(name);
+    }
+  }
+
   /** @param heldAfterAck the snapshot versions the client holds once it ACKs, if that is known */
   private void respond(State s, SnapshotStore.Published current, List<VersionedResource> resources,
       List<String> removed, Map<String, String> heldAfterAck) {
+    if (TypeUrls.CLUSTER.equals(s.typeUrl)) {
+      rewarm(resources.stream().filter(r -> {
+        String held = s.held.get(r.name());
+        return held != null && !held.equals(UNANSWERED) && !held.equals(r.version());
+      }).toList());
+    }
     String nonce = nextNonce();
     DeltaDiscoveryResponse.Builder response = DeltaDiscoveryResponse.newBuilder()
         .setSystemVersionInfo(current.snapshot().version())

@@ -121,6 +121,8 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         }
         acked(s);
       }
+      s.resendAfterAck.forEach(s.acked::remove);
+      s.resendAfterAck.clear();
       s.inflight = null;
       s.inflightHeld = null;
       s.resubscribedInFlight = false;
@@ -233,9 +235,20 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     return true;
   }
 
+  @Override
+  void resend(State s, String name) {
+    s.acked.remove(name);
+    if (s.inflightNonce != null) {
+      s.resendAfterAck.add(name);
+    }
+  }
+
   /** @param heldAfterAck the snapshot map the client holds once it ACKs, if that is known */
   private void respond(State s, SnapshotStore.Published current, Map<String, VersionedResource> resources,
       String versionInfo, Map<String, VersionedResource> heldAfterAck) {
+    if (TypeUrls.CLUSTER.equals(s.typeUrl)) {
+      rewarm(resources.values().stream().filter(r -> s.acked.get(r.name()) != null && !s.holds(r)).toList());
+    }
     String nonce = nextNonce();
     DiscoveryResponse.Builder response = DiscoveryResponse.newBuilder()
         .setVersionInfo(versionInfo)

@@ -5,10 +5,12 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -26,6 +28,8 @@ abstract class TypeState {
   String inflightNonce;
   Instant inflightPublishedAt;
   boolean responded;
+  /** Names to send again once the response in flight is ACKed or NACKed: it was built before they were asked for. */
+  final Set<String> resendAfterAck = new HashSet<>();
 
   TypeState(String typeUrl) {
     this.typeUrl = typeUrl;

@@ -1,6 +1,9 @@
 package dev.selat.xds;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import java.util.List;
+import java.util.Optional;
 
 /** The type URLs of the four core xDS resource types, and the order the server pushes them in. */
 public final class TypeUrls {
@@ -49,6 +52,29 @@ public final class TypeUrls {
   static int addRank(String typeUrl) {
     int i = ADD_ORDER.indexOf(typeUrl);
     return i >= 0 ? i : ADD_ORDER.size();
+  }
+
+  /**
+   * Whether additions of {@code type} wait while {@code earlier}, a type before it in {@link #ADD_ORDER}, awaits an ACK.
+   * Endpoints do not wait for clusters: Envoy ACKs a changed cluster only once it has warmed, and it warms on its
+   * endpoints; waiting for that ACK would stall until Envoy's initial fetch timeout.
+   */
+  static boolean waitsFor(String type, String earlier) {
+    return !(ENDPOINT.equals(type) && CLUSTER.equals(earlier));
+  }
+
+  /** The ClusterLoadAssignment an EDS cluster reads (its EDS service_name, else its name); empty for other clusters. */
+  static Optional<String> endpointsNameOf(VersionedResource cluster) {
+    try {
+      Cluster c = cluster.resource().unpack(Cluster.class);
+      if (c.getType() != Cluster.DiscoveryType.EDS) {
+        return Optional.empty();
+      }
+      String serviceName = c.getEdsClusterConfig().getServiceName();
+      return Optional.of(serviceName.isEmpty() ? c.getName() : serviceName);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cluster " + cluster.name() + ": its own serialized form does not parse", e);
+    }
   }
 
   static int removeRank(String typeUrl) {

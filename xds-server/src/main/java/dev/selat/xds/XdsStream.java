@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per type, at most one response waits for its ACK; while it waits, newer snapshots coalesce
  * (the next response is computed from the latest one). Responses go out in make-before-break
- * order: a type is held while a type before it (CDS, EDS, LDS, RDS) waits for an ACK, and
- * removals go out only once every addition is ACKed. Nothing is sent while the transport is not
+ * order: a type is held while a type before it (CDS, EDS, LDS, RDS) waits for an ACK, except
+ * endpoints, which a changed cluster needs to warm before Envoy ACKs it ({@link
+ * TypeUrls#waitsFor}); the endpoints of a changed cluster are sent again after it, even
+ * unchanged, as Envoy's warming requires. Removals go out only once every addition is ACKed. Nothing is sent while the transport is not
  * ready, so a slow client never makes the server buffer: the pending state is just "what differs".
  * Inbound requests are pulled one at a time for the same reason.
  */
@@ -82,6 +84,9 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   /** Sends what the type removes, if anything; true if it sent. */
   abstract boolean pushRemovals(S state, SnapshotStore.Published current);
+
+  /** Makes the type's next response carry {@code name} again, as if the client did not hold it. */
+  abstract void resend(S state, String name);
 
   @Override
   public final void onNext(Q request) {
@@ -184,11 +189,16 @@ abstract class XdsStream<Q, R, S extends TypeState>
     if (current == null || !out.isReady()) {
       return; // the next publish or the transport's onReady brings us back
     }
+    List<String> waiting = new ArrayList<>(); // types with a response awaiting its ACK, or held behind one
     for (S state : types.values()) {
       state.forgetNacksOfChanged(current.snapshot());
-      if (state.inflightNonce != null || pushAdditions(state, current)) {
-        return; // types after this one, and all removals, wait for its ACK
+      if (state.inflightNonce != null || waiting.stream().anyMatch(w -> TypeUrls.waitsFor(state.typeUrl, w))
+          || pushAdditions(state, current)) {
+        waiting.add(state.typeUrl);
       }
+    }
+    if (!waiting.isEmpty()) {
+      return; // removals wait for every addition's ACK
     }
     for (S state : typesInRemovalOrder()) {
       if (pushRemovals(state, current)) {
@@ -201,6 +211,16 @@ abstract class XdsStream<Q, R, S extends TypeState>
     List<S> ordered = new ArrayList<>(types.values());
     ordered.sort(Comparator.comparingInt(state -> TypeUrls.removeRank(state.typeUrl)));
     return ordered;
+  }
+
+  /** Called before a cluster response goes out, with the clusters it changes that the client held at another version. */
+  final void rewarm(Collection<VersionedResource> changedClusters) {
+    S endpoints = types.get(TypeUrls.ENDPOINT);
+    if (endpoints != null) {
+      for (VersionedResource cluster : changedClusters) {
+        TypeUrls.endpointsNameOf(cluster).filter(endpoints::subscribes).ifPresent(name -> resend(endpoints, name));
+      }
+    }
   }
 
   final String nextNonce() {

@@ -221,4 +221,21 @@ class DeltaStreamTest {
     assertThat(stream.responses).hasSize(2);
     assertThat(names(stream.last())).containsExactly("a");
   }
+  @Test
+  void ads_clusterChangedEndpointsUnchanged_endpointsResentWithoutWaitingForTheClusterAck() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .cluster(Resources.edsCluster("a")).endpoints(Resources.endpoints("a", 1001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.CLUSTER));
+    stream.send(deltaAck(stream.last())).send(subscribe(TypeUrls.ENDPOINT, "a"));
+    stream.send(deltaAck(stream.last()));
+    int before = stream.responses.size();
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001))
+        .cluster(Resources.edsCluster("a").toBuilder()
+            .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(7)).build()).build());
+
+    assertThat(stream.responses.subList(before, stream.responses.size()))
+        .extracting(r -> r.getTypeUrl() + names(r))
+        .containsExactly(TypeUrls.CLUSTER + "[a]", TypeUrls.ENDPOINT + "[a]");
+  }
 }

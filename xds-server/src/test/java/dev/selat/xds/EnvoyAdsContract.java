@@ -126,6 +126,33 @@ abstract class EnvoyAdsContract {
   }
 
   @Test
+  void clusterChange_endpointsUnchanged_updatedClusterFinishesWarming() throws IOException {
+    startServerAndEnvoy(UnaryOperator.identity());
+    int listenerPort = Ports.freeTcpPort();
+    int port = backend.getAddress().getPort();
+    server.publish(GROUP, snapshot(listenerPort, port).cluster(waitingForEndpoints(1)).build());
+    envoy.awaitHealthyHosts("backend", 1, WAIT);
+
+    server.publish(GROUP, snapshot(listenerPort, port).cluster(waitingForEndpoints(7)).build());
+
+    // Envoy warms an updated cluster until it has endpoints for it again; with no fetch timeout it
+    // waits for the server, however long.
+    await().atMost(WAIT).until(() -> envoy.statValue("cluster_manager.warming_clusters") == 0
+        && envoy.statValue("cluster_manager.cluster_modified") >= 1);
+    assertThat(envoy.configDump()).contains("\"connect_timeout\": \"7s\"");
+    envoy.awaitHealthyHosts("backend", 1, WAIT);
+  }
+
+  /** Cluster "backend" whose warming waits for its endpoints without a fetch timeout. */
+  private static io.envoyproxy.envoy.config.cluster.v3.Cluster waitingForEndpoints(int connectTimeoutSeconds) {
+    var cluster = Resources.edsCluster("backend").toBuilder()
+        .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(connectTimeoutSeconds));
+    cluster.getEdsClusterConfigBuilder().getEdsConfigBuilder()
+        .setInitialFetchTimeout(com.google.protobuf.Duration.getDefaultInstance());
+    return cluster.build();
+  }
+
+  @Test
   void invalidCluster_rejectedByEnvoy_isNackedAndNotResent() throws IOException {
     startServerAndEnvoy(UnaryOperator.identity());
     int listenerPort = Ports.freeTcpPort();

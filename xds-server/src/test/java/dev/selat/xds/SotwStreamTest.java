@@ -238,6 +238,25 @@ class SotwStreamTest {
   }
 
   @Test
+  void ads_clusterChangedEndpointsUnchanged_endpointsResentWithoutWaitingForTheClusterAck() {
+    ResourceSnapshot.Builder endpoints = ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 8080));
+    xds.server.publish(GROUP, endpoints.cluster(Resources.edsCluster("a")).build());
+    var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+    stream.send(ack(stream.last())).send(request(TypeUrls.ENDPOINT, "a"));
+    stream.send(ack(stream.last(), "a"));
+    int before = stream.responses.size();
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 8080))
+        .cluster(Resources.edsCluster("a").toBuilder()
+            .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(7)).build()).build());
+
+    // Envoy ACKs the changed cluster only once it has warmed, which takes its endpoints again.
+    assertThat(stream.responses.subList(before, stream.responses.size()))
+        .extracting(r -> r.getTypeUrl() + names(r))
+        .containsExactly(TypeUrls.CLUSTER + "[a]", TypeUrls.ENDPOINT + "[a]");
+  }
+
+  @Test
   void reconnect_withTheCurrentVersion_receivesNothingUntilAChange() {
     xds.server.publish(GROUP, clusters("a"));
     var first = xds.sotw().send(request(TypeUrls.CLUSTER));
