@@ -71,7 +71,7 @@ class AclIT {
   }
 
   @Test
-  void noToken_failsWithClearErrorNamingSite() {
+  void bridge_defaultDenyWithoutToken_failsWithClearErrorNamingSite() {
     SiteConfig config = ItSites.config(site).startBudget(Duration.ofSeconds(2)).build();
     try (ConsulBridge bridge = ConsulBridge.start(List.of(config), new SimpleMeterRegistry(), Clock.systemUTC())) {
       await().atMost(BOUND).until(() -> bridge.lastFailure("jakarta").isPresent());
@@ -85,7 +85,7 @@ class AclIT {
   }
 
   @Test
-  void readToken_syncsAndTokenAppearsInNoLogLineOrUrl() {
+  void bridge_readToken_syncsAndTokenAppearsInNoLogLineOrUrl() {
     String token = site.createToken("service_prefix \"\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }\n"
         + "key_prefix \"selat/\" { policy = \"read\" }");
     SiteConfig config = ItSites.config(site).token(token).build();
@@ -105,7 +105,7 @@ class AclIT {
   }
 
   @Test
-  void scopedToken_seesOnlyItsServicesAndSaysSoOnce() {
+  void bridge_scopedToken_seesOnlyItsServicesAndSaysSoOnce() {
     site.registerService("db", "db-1", "10.0.0.2", 5432, List.of(), Map.of(), null);
     String token = site.createToken("service \"web\" { policy = \"read\" }\nnode_prefix \"\" { policy = \"read\" }");
     CatalogRecorder recorder = new CatalogRecorder();

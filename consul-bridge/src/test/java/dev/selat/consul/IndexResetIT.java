@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class IndexResetIT {
 
   @Test
-  void siteRestoredToOlderState_watchesResetAndFollowTheNewState() {
+  void watches_siteRestoredToOlderState_resetAndFollowTheNewState() {
     ConsulSite.Options options = ConsulSite.Options.builder("jakarta").build();
     ConsulSite before = ConsulSite.start(options);
     int port = before.httpAddress().getPort();
@@ -61,7 +61,7 @@ class IndexResetIT {
   }
 
   @Test
-  void snapshotRestored_catalogFollowsTheRestoredState() throws Exception {
+  void catalog_snapshotRestored_followsTheRestoredState() throws Exception {
     try (ConsulSite site = ConsulSite.start(ConsulSite.Options.builder("jakarta").build());
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
       site.registerService("kept", "kept-1", "10.0.0.1", 80, List.of(), Map.of(), null);

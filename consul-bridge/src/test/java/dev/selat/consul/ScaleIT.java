@@ -34,7 +34,7 @@ class ScaleIT {
   private static final Duration BOUND = Duration.ofMinutes(5);
 
   @Test
-  void tenThousandServices_allSeenWithBoundedConnectionsAndThreads() throws Exception {
+  void bridge_tenThousandServices_allSeenWithBoundedConnectionsAndThreads() throws Exception {
     try (ConsulSite site = ConsulSite.start(ConsulSite.Options.builder("jakarta").build())) {
       long registerStart = System.nanoTime();
       register(site.httpAddress(), i -> catalogEntry(i, "passing"), SERVICES);

@@ -221,7 +221,7 @@ class SiteWatcherTest {
   }
 
   @Test
-  void indexGoesBackwards_watchResetsAndKeepsFollowing() {
+  void blockingWatch_indexGoesBackwards_resetsAndKeepsFollowing() {
     consul.register("web", instance("web-1", "10.0.0.1"), true);
     start(b -> b);
     awaitCatalog(c -> c.freshness().state() == SyncState.SYNCED);

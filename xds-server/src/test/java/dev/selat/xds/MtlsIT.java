@@ -60,7 +60,7 @@ class MtlsIT {
   }
 
   @Test
-  void clientWithCertificateFromTrustedCa_receivesClusters() throws Exception {
+  void mtlsServer_clientCertificateFromTrustedCa_receivesClusters() throws Exception {
     TestCertificates.Issued client = TestCertificates.leaf(dir, ca, NODE.getId(),
         new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://selat/" + NODE.getId()));
 
@@ -75,7 +75,7 @@ class MtlsIT {
   }
 
   @Test
-  void clientWithoutCertificate_refused() throws Exception {
+  void mtlsServer_clientWithoutCertificate_refused() throws Exception {
     var stream = openAds(TlsChannelCredentials.newBuilder().trustManager(ca.certFile().toFile()).build());
 
     await().atMost(WAIT).until(() -> stream.error != null);
@@ -84,7 +84,7 @@ class MtlsIT {
   }
 
   @Test
-  void clientWithCertificateFromUnknownCa_refused() throws Exception {
+  void mtlsServer_clientCertificateFromUnknownCa_refused() throws Exception {
     TestCertificates.Issued rogue = TestCertificates.selfSigned(dir, NODE.getId());
 
     var stream = openAds(TlsChannelCredentials.newBuilder()
@@ -98,7 +98,7 @@ class MtlsIT {
   }
 
   @Test
-  void validCertificateOfAnotherNode_permissionDenied() throws Exception {
+  void nodeIdVerifier_validCertificateOfAnotherNode_permissionDenied() throws Exception {
     TestCertificates.Issued other = TestCertificates.leaf(dir, ca, "envoy-2",
         new GeneralName(GeneralName.dNSName, "envoy-2"));
 

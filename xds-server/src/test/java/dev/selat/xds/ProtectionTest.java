@@ -104,7 +104,7 @@ class ProtectionTest {
   }
 
   @Test
-  void failingCallback_responseStillSentAndAcked() {
+  void callbacks_callbackThrows_responseStillSentAndAcked() {
     XdsCallbacks throwing = new XdsCallbacks() {
       @Override
       public void onResponse(XdsStreamInfo stream, String typeUrl, Collection<VersionedResource> resources,
@@ -125,7 +125,7 @@ class ProtectionTest {
   }
 
   @Test
-  void failingNodeGroupMapper_streamClosedWithInternal() {
+  void nodeGroupMapper_mapperThrows_streamClosedWithInternal() {
     try (InProcessXds xds = new InProcessXds(b -> b.nodeGroupMapper(node -> {
       throw new IllegalArgumentException("no site for node");
     }))) {
@@ -137,7 +137,7 @@ class ProtectionTest {
   }
 
   @Test
-  void envoyNodeWithExtensions_keptWithoutThem() {
+  void streamNode_envoyListsExtensions_keptWithoutThem() {
     List<XdsStreamInfo> opened = new ArrayList<>();
     try (InProcessXds xds = new InProcessXds(b -> b.callbacks(new XdsCallbacks() {
       @Override

@@ -27,12 +27,12 @@ class RapidResetIT {
   private static final int RESETS = 60;
 
   @Test
-  void connectionResettingStreamsBeyondLimit_isClosed() throws Exception {
+  void connection_resetsStreamsBeyondLimit_isClosed() throws Exception {
     assertThat(victimAfterResets(20)).isNotNull();
   }
 
   @Test
-  void connectionResettingStreamsWithinLimit_staysOpen() throws Exception {
+  void connection_resetsStreamsWithinLimit_staysOpen() throws Exception {
     assertThat(victimAfterResets(10_000)).isNull();
   }
 

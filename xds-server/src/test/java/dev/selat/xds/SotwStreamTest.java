@@ -38,7 +38,7 @@ class SotwStreamTest {
   }
 
   @Test
-  void streamClosed_gaugesReturnToZeroAndBytesWereCounted() {
+  void streamGauges_streamClosed_returnToZeroAndBytesWereCounted() {
     xds.server.publish(GROUP, clusters("a", "b"));
     var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
     double bytes = xds.counter("selat.xds.bytes.sent", "cds");
@@ -128,7 +128,7 @@ class SotwStreamTest {
   }
 
   @Test
-  void clientNackingEverything_receivesEachBadVersionExactlyOnce() {
+  void sotwStream_clientNacksEverything_receivesEachBadVersionExactlyOnce() {
     var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
     for (int i = 0; i < 5; i++) {
       xds.server.publish(GROUP, clusters("a"));
