@@ -69,9 +69,13 @@ public final class BenchMain {
     Path profileDir;
 
     Harness harness(String heap, PrintStream progress) {
+      return harness(heap, stormTimeout, progress);
+    }
+
+    Harness harness(String heap, Duration storm, PrintStream progress) {
       List<String> flags = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
       flags.addAll(extraServerFlags);
-      return new Harness(clusters, flags, logDir, stormTimeout, updateTimeout, progress, profileDir);
+      return new Harness(clusters, flags, logDir, storm, updateTimeout, progress, profileDir);
     }
 
     List<BenchServer.Kind> kinds() {
@@ -163,6 +167,10 @@ public final class BenchMain {
         description = "How long a N=10000 cell measures updates (ISO-8601); a slow server gets fewer.")
     Duration bigBudget;
 
+    @Option(names = "--big-storm-timeout", defaultValue = "PT180S",
+        description = "Storm timeout at N=10000 (ISO-8601); java-control-plane needs about 150 s here.")
+    Duration bigStormTimeout;
+
     @Option(names = "--paced-heap", defaultValue = "1g")
     String pacedHeap;
 
@@ -179,13 +187,14 @@ public final class BenchMain {
       Instant start = Instant.now();
       Instant end = start.plus(deadline);
       Harness harness = common.harness(common.serverHeap, System.err);
-      Harness pacedHarness = common.harness(pacedHeap, System.err);
+      Harness bigHarness = common.harness(common.serverHeap, bigStormTimeout, System.err);
+      Harness pacedHarness = common.harness(pacedHeap, bigStormTimeout, System.err);
       List<CellResult> cells = new ArrayList<>();
       List<Harness.PacedResult> paced = new ArrayList<>();
       List<String> skipped = new ArrayList<>();
       // A cell reserves the time it may take: its storm, its update budget, start and stop.
       Duration small = Duration.ofSeconds(100);
-      Duration big = common.stormTimeout.plus(bigBudget).plusSeconds(20);
+      Duration big = bigStormTimeout.plus(bigBudget).plusSeconds(20);
       for (boolean delta : common.deltas()) {
         for (BenchServer.Kind kind : common.kinds()) {
           if (fits(end, small, skipped, "fanout", kind, delta, 1000)) {
@@ -193,7 +202,7 @@ public final class BenchMain {
           }
         }
       }
-      Duration pacedTime = common.stormTimeout.plusSeconds(40).plus(common.updateTimeout);
+      Duration pacedTime = bigStormTimeout.plusSeconds(40).plus(common.updateTimeout);
       if (pacedServers.contains(BenchServer.Kind.SELAT.id())
           && fits(end, pacedTime, skipped, "paced", BenchServer.Kind.SELAT, false, 10_000)) {
         paced.add(pacedHarness.paced(BenchServer.Kind.SELAT, false, 10_000, bigStreamsPerConnection, 20,
@@ -202,7 +211,7 @@ public final class BenchMain {
       for (boolean delta : common.deltas()) {
         for (BenchServer.Kind kind : common.kinds()) {
           if (fits(end, big, skipped, "fanout", kind, delta, 10_000)) {
-            cells.add(harness.fanout(kind, delta, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
+            cells.add(bigHarness.fanout(kind, delta, 10_000, bigStreamsPerConnection, 1, 20, bigBudget));
           }
         }
       }

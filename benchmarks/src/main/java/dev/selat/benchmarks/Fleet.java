@@ -131,10 +131,6 @@ final class Fleet implements AutoCloseable {
     return out;
   }
 
-  int size() {
-    return clients.size();
-  }
-
   List<String> clusterNames() {
     return clusterNames;
   }
