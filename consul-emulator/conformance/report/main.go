@@ -145,6 +145,8 @@ func place(v *verdict, isExpected bool, reasons map[string]string, dry bool) {
 	switch {
 	case isExpected && isExcluded:
 		v.status, v.problem, v.note = failed, true, "is on both lists"
+	case isExcluded && ran == "pass":
+		v.status, v.note = excluded, reason+" (passes now: consider expected-pass.txt)"
 	case isExcluded:
 		v.status, v.note = excluded, reason
 	case ran == "pass":
