@@ -26,7 +26,8 @@ final class TokenBucket {
   /** Takes one token; returns how long the caller must wait before sending (zero when a token was there). */
   Duration take() {
     long now = nowNanos();
-    storedNanos = Math.min(capacityNanos, storedNanos + (now - lastNanos));
+    // A wall clock stepped back (NTP) adds no time; it must not hold the watch back for as long as the step.
+    storedNanos = Math.min(capacityNanos, storedNanos + Math.max(0, now - lastNanos));
     lastNanos = now;
     storedNanos -= refillNanos;
     return storedNanos >= 0 ? Duration.ZERO : Duration.ofNanos(-storedNanos);

@@ -50,6 +50,18 @@ class BlockingRulesTest {
   }
 
   @Test
+  void tokenBucket_clockStepsBack_waitStaysOneRefill() {
+    FakeClock clock = new FakeClock();
+    TokenBucket bucket = new TokenBucket(WatchRateLimit.DEFAULT, clock);
+    bucket.take();
+    bucket.take();
+
+    clock.set(clock.instant().minus(Duration.ofHours(1)));
+
+    assertThat(bucket.take()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
   void tokenBucket_churn_degradesToOneQueryPer15Seconds() {
     FakeClock clock = new FakeClock();
     TokenBucket bucket = new TokenBucket(WatchRateLimit.DEFAULT, clock);

@@ -32,6 +32,11 @@ public final class FakeClock extends Clock {
     now = now.plus(d);
   }
 
+  /** Sets the clock to {@code instant}, backwards too: a wall clock stepped by NTP or by hand. */
+  public void set(Instant instant) {
+    now = requireNonNull(instant, "instant");
+  }
+
   @Override
   public Instant instant() {
     return now;

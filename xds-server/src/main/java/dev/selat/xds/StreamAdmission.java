@@ -36,7 +36,9 @@ final class StreamAdmission {
   /** Takes a slot, or returns why not; a taken slot is given back with {@link #release()}. */
   synchronized Optional<String> tryAdmit() {
     long now = clock.millis();
-    tokens = Math.min(burst, tokens + (now - lastRefillMillis) * streamsPerSecond / 1000.0);
+    // A wall clock stepped back (NTP) adds no time; it must not drain the bucket for as long as the step.
+    long elapsed = Math.max(0, now - lastRefillMillis);
+    tokens = Math.min(burst, tokens + elapsed * streamsPerSecond / 1000.0);
     lastRefillMillis = now;
     if (open >= maxConcurrent) {
       return Optional.of("concurrent");

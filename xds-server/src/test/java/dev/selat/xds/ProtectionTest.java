@@ -60,6 +60,20 @@ class ProtectionTest {
   }
 
   @Test
+  void newStreams_clockStepsBack_admittedAgainAfterTheRefill() {
+    try (InProcessXds xds = new InProcessXds(b -> b.maxNewStreamsPerSecond(2))) {
+      xds.sotw();
+      xds.sotw();
+
+      xds.clock.set(xds.clock.instant().minus(Duration.ofHours(1)));
+      assertThat(xds.sotw().error.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      xds.clock.advance(Duration.ofMillis(500));
+
+      assertThat(xds.sotw().error).isNull();
+    }
+  }
+
+  @Test
   void publish_emptyingClusters_rejectedAndStreamsKeepTheLastGood() {
     try (InProcessXds xds = new InProcessXds()) {
       xds.server.publish(GROUP, clusters("a"));
