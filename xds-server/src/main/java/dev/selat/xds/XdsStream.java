@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * order: a type is held while a type before it (CDS, EDS, LDS, RDS) waits for an ACK, except
  * endpoints, which a changed cluster needs to warm before Envoy ACKs it ({@link
  * TypeUrls#waitsFor}); the endpoints of a changed cluster are sent again after it, even
- * unchanged, as Envoy's warming requires. Removals go out only once every addition is ACKed. Nothing is sent while the transport is not
- * ready, so a slow client never makes the server buffer: the pending state is just "what differs".
+ * unchanged, as Envoy's warming requires. Removals go out only once every addition is ACKed.
+ * Nothing is sent while the transport is not ready, so a slow client never makes the server
+ * buffer: the pending state is just "what differs".
  * Inbound requests are pulled one at a time for the same reason.
  */
 abstract class XdsStream<Q, R, S extends TypeState>
