@@ -257,6 +257,22 @@ class SotwStreamTest {
   }
 
   @Test
+  void endpoints_subscribedResourceLeavesSnapshot_nothingSentUntilItChanges() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    var stream = xds.sotw().send(request(TypeUrls.ENDPOINT, "a", "b"));
+    stream.send(ack(stream.last(), "a", "b"));
+
+    // Outside Listener and Cluster, SotW has no deletion: absence from a response deletes nothing.
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+    assertThat(stream.responses).hasSize(1);
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2002)).build());
+    assertThat(names(stream.last())).containsExactly("b");
+  }
+
+  @Test
   void reconnect_withTheCurrentVersion_receivesNothingUntilAChange() {
     xds.server.publish(GROUP, clusters("a"));
     var first = xds.sotw().send(request(TypeUrls.CLUSTER));
