@@ -45,7 +45,11 @@ public final class ConsulBridge implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       // One bad site (say, an unreadable CA file) fails the start; the sites built so far are released.
-      sites.values().forEach(SiteWatcher::close);
+      try {
+        closeAll(sites.values());
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
     sites.values().forEach(SiteWatcher::start);
@@ -94,8 +98,27 @@ public final class ConsulBridge implements AutoCloseable {
     return s;
   }
 
+  /** Closes every site, even when closing one fails; the first failure is thrown, the others suppressed in it. */
   @Override
   public void close() {
-    sites.values().forEach(SiteWatcher::close);
+    closeAll(sites.values());
+  }
+
+  private static void closeAll(Iterable<SiteWatcher> watchers) {
+    RuntimeException failure = null;
+    for (SiteWatcher watcher : watchers) {
+      try {
+        watcher.close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 }

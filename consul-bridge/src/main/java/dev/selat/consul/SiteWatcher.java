@@ -271,8 +271,11 @@ final class SiteWatcher implements AutoCloseable {
   @Override
   public void close() {
     owner.shutdownNow();
-    reader.close();
-    io.shutdownNow();
-    metrics.close();
+    try {
+      reader.close();
+    } finally {
+      io.shutdownNow();
+      metrics.close();
+    }
   }
 }

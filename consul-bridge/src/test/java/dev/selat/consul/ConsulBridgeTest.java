@@ -43,4 +43,24 @@ class ConsulBridgeTest {
       assertThat(bridge.siteIds()).containsExactly("jakarta");
     }
   }
+  @Test
+  void close_oneSiteFailsToClose_otherSitesStillClosedAndMetersRemoved() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<String> closed = new ArrayList<>();
+    ConsulBridge bridge = ConsulBridge.start(List.of(site("jakarta"), site("singapore")), registry, Clock.systemUTC(),
+        c -> new FakeSiteReader() {
+          @Override
+          public void close() {
+            closed.add(c.siteId());
+            if (c.siteId().equals("jakarta")) {
+              throw new java.io.UncheckedIOException(new java.io.IOException("connection pool already broken"));
+            }
+          }
+        });
+
+    assertThatThrownBy(bridge::close).hasMessageContaining("connection pool already broken");
+
+    assertThat(closed).containsExactlyInAnyOrder("jakarta", "singapore");
+    assertThat(registry.getMeters()).isEmpty();
+  }
 }
