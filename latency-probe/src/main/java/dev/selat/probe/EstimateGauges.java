@@ -43,6 +43,13 @@ final class EstimateGauges {
     }
   }
 
+  /** Removes every gauge; called once nothing calls {@link #update} any more. */
+  void close() {
+    meters.values().forEach(list -> list.forEach(registry::remove));
+    meters.clear();
+    latest.clear();
+  }
+
   private List<Meter> register(ProbePeer peer) {
     Tags tags = Tags.of("peer_site", peer.siteId(), "path", peer.path());
     return List.of(

@@ -39,10 +39,13 @@ public final class LatencyWatchService extends LatencyServiceGrpc.LatencyService
 
     void offer(LatencyRow row) {
       LatencyRow filtered = sites.isEmpty() ? row : filter(row, sites);
-      if (lastSent == null || !lastSent.getEstimatesList().equals(filtered.getEstimatesList())) {
-        pending = filtered;
-        drain();
+      if (lastSent != null && lastSent.getEstimatesList().equals(filtered.getEstimatesList())) {
+        // Back to what the subscriber already has: a row still pending is older news, not to be sent.
+        pending = null;
+        return;
       }
+      pending = filtered;
+      drain();
     }
 
     void drain() {

@@ -28,6 +28,8 @@ final class PeerProbe {
 
   final ProbePeer peer;
   final LinkEstimator estimator;
+  private final long lossWindowNanos;
+  private final int udpMissesBeforeTcp;
   private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
   private final Set<Long> expired = new LinkedHashSet<>();
   private final Timer rtt;
@@ -40,9 +42,12 @@ final class PeerProbe {
   private int udpMisses;
   ScheduledFuture<?> nextTick;
 
-  PeerProbe(ProbePeer peer, LinkEstimator estimator, MeterRegistry registry) {
+  PeerProbe(ProbePeer peer, LinkEstimator estimator, Duration lossWindow, int udpMissesBeforeTcp,
+      MeterRegistry registry) {
     this.peer = peer;
     this.estimator = estimator;
+    this.lossWindowNanos = lossWindow.toNanos();
+    this.udpMissesBeforeTcp = udpMissesBeforeTcp;
     this.registry = registry;
     this.rtt = Timer.builder("selat.probe.rtt")
         .description("Round-trip time of answered probes, by peer site and link path")
@@ -68,7 +73,7 @@ final class PeerProbe {
    * Expires probes older than the loss window. A lost probe of the transport in use is a loss; UDP probes sent
    * while on TCP only look for UDP coming back. Switches to TCP after {@code udpMissesBeforeTcp} UDP losses in a row.
    */
-  void expire(long now, long lossWindowNanos, int udpMissesBeforeTcp) {
+  void expire(long now) {
     for (Iterator<Map.Entry<Long, InFlight>> it = inFlight.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, InFlight> e = it.next();
       if (now - e.getValue().sentAt() < lossWindowNanos) {
@@ -96,10 +101,12 @@ final class PeerProbe {
   }
 
   /**
-   * Takes an answer; the caller has checked the packet's agent id and computed the RTT. {@code echoedSentAt} must be
-   * the send time recorded for that sequence, which a blind spoofer cannot know.
+   * Takes an answer received at {@code receivedAt}; the caller has checked the packet's agent id and computed the RTT.
+   * {@code echoedSentAt} must be the send time recorded for that sequence, which a blind spoofer cannot know. An
+   * answer after the loss window is late even when no tick has expired its probe yet.
    */
-  Answer answer(long sequence, long echoedSentAt, long rttNanos, ProbeTransport via) {
+  Answer answer(long sequence, long echoedSentAt, long receivedAt, long rttNanos, ProbeTransport via) {
+    expire(receivedAt);
     InFlight probe = inFlight.get(sequence);
     if (probe == null) {
       if (expired.remove(sequence)) {

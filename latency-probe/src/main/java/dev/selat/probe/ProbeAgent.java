@@ -25,6 +25,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -44,8 +45,7 @@ public final class ProbeAgent implements AutoCloseable {
   private static final Duration PUBLISH_EVERY = Duration.ofSeconds(1);
 
   private final ProbeAgentConfig config;
-  private final ScheduledExecutorService owner =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("selat-probe-owner").daemon().factory());
+  private final ScheduledThreadPoolExecutor owner = ownerExecutor();
   private final ScheduledExecutorService consulThread =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("selat-probe-consul").daemon().factory());
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -60,6 +60,7 @@ public final class ProbeAgent implements AutoCloseable {
   private Prober prober;
   private Server grpc;
   private MetricsHttpServer metrics;
+  private EstimateGauges gauges;
 
   private ProbeAgent(ProbeAgentConfig config) throws IOException {
     this.config = config;
@@ -93,7 +94,7 @@ public final class ProbeAgent implements AutoCloseable {
         .start();
     metrics = MetricsHttpServer.start(new InetSocketAddress(config.bindAddress(), config.metricsPort()), registry);
     started.add(metrics);
-    EstimateGauges gauges = new EstimateGauges(registry);
+    gauges = new EstimateGauges(registry);
     owner.scheduleAtFixedRate(() -> prober.estimates().thenAccept(estimates -> {
       gauges.update(estimates);
       watch.publish(LatencyRows.toProto(config.siteId(), config.agentId(), clock.instant(), estimates));
@@ -214,7 +215,21 @@ public final class ProbeAgent implements AutoCloseable {
     }
   }
 
-  /** Deregisters and stops everything; idempotent (the shutdown hook and the main thread may both call it). */
+  /**
+   * The thread that owns the prober's state and the watch subscribers. At shutdown it still runs the tasks already
+   * due (the prober's last clean-up) but drops the pending probe ticks, so that it ends at once.
+   */
+  private static ScheduledThreadPoolExecutor ownerExecutor() {
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("selat-probe-owner").daemon().factory());
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    return executor;
+  }
+
+  /**
+   * Deregisters and stops everything: when it returns, the agent's threads have ended and its meters are gone from the
+   * registry. Idempotent (the shutdown hook and the main thread may both call it).
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -244,6 +259,20 @@ public final class ProbeAgent implements AutoCloseable {
         log.debug("closing {} failed", part, e);
       }
     }
+    // shutdown(), not shutdownNow(): the prober's clean-up task, queued by its close, must still run.
+    owner.shutdown();
+    try {
+      boolean stopped = owner.awaitTermination(5, TimeUnit.SECONDS)
+          && (grpc == null || grpc.awaitTermination(5, TimeUnit.SECONDS));
+      if (!stopped) {
+        log.warn("selat-probe {}: a thread did not stop within 5 s", config.agentId());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     owner.shutdownNow();
+    if (gauges != null) {
+      gauges.close();
+    }
   }
 }

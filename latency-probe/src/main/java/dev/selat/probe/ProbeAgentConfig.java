@@ -115,14 +115,8 @@ public record ProbeAgentConfig(
     }
 
     public ProbeAgentConfig build() {
-      String siteId = requireText(site, "site");
-      if (!ProbePacket.isValidAgentId(siteId)) {
-        throw new IllegalArgumentException("site: must be 1..64 characters of [A-Za-z0-9._-], got '" + siteId + "'");
-      }
-      String id = agentId != null ? agentId : siteId + "-" + hostName();
-      if (!ProbePacket.isValidAgentId(id)) {
-        throw new IllegalArgumentException("agentId: must be 1..64 characters of [A-Za-z0-9._-], got '" + id + "'");
-      }
+      String siteId = ProbePacket.requireValidId(requireText(site, "site"), "site");
+      String id = ProbePacket.requireValidId(agentId != null ? agentId : siteId + "-" + hostName(), "agentId");
       List<StaticPeer> staticPeers = new ArrayList<>();
       for (int i = 0; i < peers.size(); i++) {
         StaticPeerDraft p = peers.get(i);

@@ -49,11 +49,7 @@ public record ProbePacket(
 
   public ProbePacket {
     requireNonNull(kind, "kind");
-    requireNonNull(agentId, "agentId");
-    if (!isValidAgentId(agentId)) {
-      throw new IllegalArgumentException(
-          "agentId: must be 1.." + MAX_AGENT_ID_LENGTH + " characters of [A-Za-z0-9._-], got '" + agentId + "'");
-    }
+    requireValidId(requireNonNull(agentId, "agentId"), "agentId");
   }
 
   public static ProbePacket request(long sequence, long senderTimestamp, String agentId) {
@@ -129,6 +125,15 @@ public record ProbePacket(
     }
     return new Valid(new ProbePacket(
         expected, in.getLong(start + 8), in.getLong(start + 16), in.getLong(start + 24), in.getLong(start + 32), agentId));
+  }
+
+  /** {@code id} if it is a valid agent id (also the rule for site ids); else an error naming {@code field}. */
+  public static String requireValidId(String id, String field) {
+    if (!isValidAgentId(id)) {
+      throw new IllegalArgumentException(
+          field + ": must be 1.." + MAX_AGENT_ID_LENGTH + " characters of [A-Za-z0-9._-], got '" + id + "'");
+    }
+    return id;
   }
 
   public static boolean isValidAgentId(String id) {

@@ -3,6 +3,7 @@ package dev.selat.probe;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,14 +11,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +74,10 @@ public final class ProbeResponder implements AutoCloseable {
       return new Settings(udpBind, tcpBind, agents, ratePerSecond, burst, maxSources, maxTcpConnections, tcpReadTimeout);
     }
 
+    public Settings withTcpReadTimeout(Duration timeout) {
+      return new Settings(udpBind, tcpBind, allowedAgents, ratePerSecond, burst, maxSources, maxTcpConnections, timeout);
+    }
+
     public Settings withRate(double perSecond, int burstSize) {
       return new Settings(udpBind, tcpBind, allowedAgents, perSecond, burstSize, maxSources, maxTcpConnections, tcpReadTimeout);
     }
@@ -85,11 +95,14 @@ public final class ProbeResponder implements AutoCloseable {
   private final Counter tcpConnectOnly;
   private final Thread udpThread;
   private final Thread tcpThread;
+  private final MeterRegistry registry;
+  private final List<Meter> meters = new ArrayList<>();
   private volatile boolean closed;
 
   private ProbeResponder(Settings settings, Ticker ticker, MeterRegistry registry) throws IOException {
     this.settings = settings;
     this.ticker = ticker;
+    this.registry = registry;
     this.udpDrops = dropCounters(registry, "udp");
     this.tcpDrops = dropCounters(registry, "tcp");
     this.udpReflected = packets(registry, "udp", "reflected");
@@ -207,17 +220,21 @@ public final class ProbeResponder implements AutoCloseable {
   }
 
   private void serveTcpProbe(Socket socket) {
+    // One deadline for the whole request: a per-read timeout alone lets a peer trickle a byte at a time and hold one
+    // of the few connection slots for minutes.
+    long deadline = System.nanoTime() + settings.tcpReadTimeout().toNanos();
     try (socket) {
-      socket.setSoTimeout((int) settings.tcpReadTimeout().toMillis());
       socket.setTcpNoDelay(true);
       InputStream in = socket.getInputStream();
-      byte[] header = in.readNBytes(ProbePacket.HEADER_LENGTH);
+      byte[] header = readBefore(deadline, socket, in, ProbePacket.HEADER_LENGTH);
       if (header.length == 0) {
         // A connect-time probe (or a Consul TCP health check): connecting was the whole exchange.
         tcpConnectOnly.increment();
         return;
       }
-      byte[] id = header.length == ProbePacket.HEADER_LENGTH ? in.readNBytes(header[6] & 0xFF) : new byte[0];
+      byte[] id = header.length == ProbePacket.HEADER_LENGTH
+          ? readBefore(deadline, socket, in, header[6] & 0xFF)
+          : new byte[0];
       long receivedAt = ticker.nanos();
       ByteBuffer request = ByteBuffer.allocate(header.length + id.length).put(header).put(id).flip();
       ProbePacket reply = reflect(request, receivedAt, tcpDrops);
@@ -233,11 +250,30 @@ public final class ProbeResponder implements AutoCloseable {
     }
   }
 
+  /** Up to {@code length} bytes, fewer at end of stream; a timeout once {@code deadline} (nanoTime) has passed. */
+  private static byte[] readBefore(long deadline, Socket socket, InputStream in, int length) throws IOException {
+    byte[] bytes = new byte[length];
+    int read = 0;
+    while (read < length) {
+      long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (leftMillis <= 0) {
+        throw new SocketTimeoutException("tcp probe: request not complete within the read timeout");
+      }
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMillis));
+      int n = in.read(bytes, read, length - read);
+      if (n < 0) {
+        break;
+      }
+      read += n;
+    }
+    return read == length ? bytes : Arrays.copyOf(bytes, read);
+  }
+
   private SourceRateLimiter limiter() {
     return new SourceRateLimiter(settings.ratePerSecond(), settings.burst(), settings.maxSources(), ticker);
   }
 
-  private static Map<DropReason, Counter> dropCounters(MeterRegistry registry, String protocol) {
+  private Map<DropReason, Counter> dropCounters(MeterRegistry registry, String protocol) {
     Map<DropReason, Counter> counters = new EnumMap<>(DropReason.class);
     for (DropReason reason : DropReason.values()) {
       counters.put(reason, packets(registry, protocol, reason.tag()));
@@ -245,20 +281,26 @@ public final class ProbeResponder implements AutoCloseable {
     return counters;
   }
 
-  private static Counter packets(MeterRegistry registry, String protocol, String outcome) {
-    return Counter.builder("selat.probe.responder.packets")
+  private Counter packets(MeterRegistry registry, String protocol, String outcome) {
+    Counter counter = Counter.builder("selat.probe.responder.packets")
         .description("Probes the responder received, by protocol and outcome: reflected, connected (TCP connect "
             + "and close), or why dropped")
         .tag("protocol", protocol)
         .tag("outcome", outcome)
         .register(registry);
+    meters.add(counter);
+    return counter;
   }
 
+  /** Closes both sockets, waits for their threads to end, and removes the responder's meters. */
   @Override
   public void close() throws IOException {
     closed = true;
     try (udp; tcp) {
       udpThread.interrupt();
+    } finally {
+      Threads.join(udpThread, tcpThread);
+      meters.forEach(registry::remove);
     }
   }
 }

@@ -62,9 +62,7 @@ public final class Prober implements AutoCloseable {
       requireNonNull(lossWindow, "lossWindow");
       requireNonNull(tcpTimeout, "tcpTimeout");
       requireNonNull(estimator, "estimator");
-      if (!ProbePacket.isValidAgentId(agentId)) {
-        throw new IllegalArgumentException("agentId: must be 1..64 characters of [A-Za-z0-9._-], got '" + agentId + "'");
-      }
+      ProbePacket.requireValidId(agentId, "agentId");
       if (interval.isNegative() || interval.isZero()) {
         throw new IllegalArgumentException("interval: must be > 0, got " + interval);
       }
@@ -156,7 +154,8 @@ public final class Prober implements AutoCloseable {
           // Answers are matched by source address, so one address can be one peer only.
           log.warn("ignoring peer {}: its address is already probed as {}", peer, sameAddress.peer);
         } else if (!closed && !peers.containsKey(peer)) {
-          PeerProbe probe = new PeerProbe(peer, new LinkEstimator(settings.estimator(), ticker), registry);
+          PeerProbe probe = new PeerProbe(peer, new LinkEstimator(settings.estimator(), ticker),
+              settings.lossWindow(), settings.udpMissesBeforeTcp(), registry);
           peers.put(peer, probe);
           byUdpAddress.put(peer.udp(), probe);
           tick(probe);
@@ -176,14 +175,19 @@ public final class Prober implements AutoCloseable {
     if (closed || peers.get(probe.peer) != probe) {
       return;
     }
-    probe.expire(ticker.nanos(), settings.lossWindow().toNanos(), settings.udpMissesBeforeTcp());
-    sendUdp(probe);
-    if (probe.transport() == ProbeTransport.TCP) {
-      sendTcp(probe);
-    }
+    // The next tick is scheduled first: whatever goes wrong below, this peer is probed again next interval.
     double factor = 1 + settings.intervalJitter() * (2 * random.nextDouble() - 1);
     probe.nextTick = owner.schedule(() -> tick(probe), (long) (settings.interval().toNanos() * factor),
         TimeUnit.NANOSECONDS);
+    try {
+      probe.expire(ticker.nanos());
+      sendUdp(probe);
+      if (probe.transport() == ProbeTransport.TCP) {
+        sendTcp(probe);
+      }
+    } catch (RuntimeException e) {
+      log.warn("probing {} failed; trying again next interval", probe.peer, e);
+    }
   }
 
   private void sendUdp(PeerProbe probe) {
@@ -269,7 +273,8 @@ public final class Prober implements AutoCloseable {
           dropped.get(DropReason.BAD_TIMESTAMPS).increment();
           return;
         }
-        switch (probe.answer(reply.sequence(), reply.senderTimestamp(), roundTrip - reflectorHeld, via)) {
+        long rtt = roundTrip - reflectorHeld;
+        switch (probe.answer(reply.sequence(), reply.senderTimestamp(), receivedAt, rtt, via)) {
           case UNEXPECTED -> dropped.get(DropReason.UNEXPECTED).increment();
           case CHANGED -> log.info("rtt to {} over {} changed: now {}", probe.peer.siteId(), probe.peer.path(),
               probe.estimator.estimate().smoothed());
@@ -287,6 +292,11 @@ public final class Prober implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops probing and receiving (the receiver thread has ended when this returns) and removes the prober's meters;
+   * the peers' state and meters go in a task on the owner, which must still run it (shut the owner down after this,
+   * with {@code shutdown()}, not {@code shutdownNow()}).
+   */
   @Override
   public void close() throws IOException {
     closed = true;
@@ -297,6 +307,9 @@ public final class Prober implements AutoCloseable {
         byUdpAddress.clear();
       });
       receiver.interrupt();
+    } finally {
+      Threads.join(receiver);
+      dropped.values().forEach(registry::remove);
     }
   }
 }

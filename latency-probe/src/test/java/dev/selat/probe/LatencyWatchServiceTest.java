@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,8 +71,46 @@ class LatencyWatchServiceTest {
   }
 
   @Test
-  void watch_slowSubscriber_getsTheNewestRowNotABacklog() {
+  void watch_slowSubscriber_getsTheNewestRowNotABacklog() throws Exception {
     List<LatencyRow> received = new CopyOnWriteArrayList<>();
+    ClientCallStreamObserver<WatchLatencyRequest> call = watchOneAtATime(received);
+
+    for (long samples = 1; samples <= 5; samples++) {
+      service.publish(row(estimate("aws-sg", samples)));
+    }
+    awaitOwnerIdle();
+    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
+    call.request(1);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+    assertThat(received).extracting(r -> r.getEstimates(0).getSamples()).containsExactly(1L, 5L);
+  }
+
+  /** Latest state wins also when the newest row equals what the subscriber has: the pending one is stale. */
+  @Test
+  void watch_slowSubscriberWhoseRowCameBack_neverGetsTheStaleRowInBetween() throws Exception {
+    List<LatencyRow> received = new CopyOnWriteArrayList<>();
+    ClientCallStreamObserver<WatchLatencyRequest> call = watchOneAtATime(received);
+    service.publish(row(estimate("aws-sg", 1)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
+
+    service.publish(row(estimate("aws-sg", 2)));
+    service.publish(row(estimate("aws-sg", 1)));
+    awaitOwnerIdle();
+    call.request(1);
+    service.publish(row(estimate("aws-sg", 3)));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+    assertThat(received).extracting(r -> r.getEstimates(0).getSamples()).containsExactly(1L, 3L);
+  }
+
+  /** Every publish so far has run: the owner is a single thread, first in first out. */
+  private void awaitOwnerIdle() throws Exception {
+    owner.submit(() -> { }).get(5, TimeUnit.SECONDS);
+  }
+
+  /** A subscriber that takes one row, then one more each time the test asks. */
+  private ClientCallStreamObserver<WatchLatencyRequest> watchOneAtATime(List<LatencyRow> received) {
     AtomicReference<ClientCallStreamObserver<WatchLatencyRequest>> call = new AtomicReference<>();
     LatencyServiceGrpc.newStub(channel).watch(WatchLatencyRequest.getDefaultInstance(),
         new ClientResponseObserver<WatchLatencyRequest, LatencyRow>() {
@@ -92,15 +131,7 @@ class LatencyWatchServiceTest {
           @Override
           public void onCompleted() {}
         });
-
-    for (long samples = 1; samples <= 5; samples++) {
-      service.publish(row(estimate("aws-sg", samples)));
-    }
-    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
-    call.get().request(1);
-
-    await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
-    assertThat(received).extracting(r -> r.getEstimates(0).getSamples()).containsExactly(1L, 5L);
+    return call.get();
   }
 
   private List<LatencyRow> watch(WatchLatencyRequest request) {

@@ -19,14 +19,16 @@ class PeerProbeTest {
   private final MeterRegistry registry = new SimpleMeterRegistry();
   private final PeerProbe probe = new PeerProbe(
       new ProbePeer("aws-sg", new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 2), "vpn"),
-      new LinkEstimator(LinkEstimator.Settings.defaults(), ticker), registry);
+      new LinkEstimator(LinkEstimator.Settings.defaults(), ticker), Duration.ofNanos(LOSS_WINDOW), MISSES_BEFORE_TCP,
+      registry);
 
   @Test
   void answer_inFlightProbe_isSample() {
     long sentAt = ticker.nanos();
     long sequence = probe.send(sentAt, ProbeTransport.UDP);
 
-    assertThat(probe.answer(sequence, sentAt, RTT, ProbeTransport.UDP)).isEqualTo(PeerProbe.Answer.SAMPLE);
+    assertThat(probe.answer(sequence, sentAt, ticker.nanos(), RTT, ProbeTransport.UDP))
+        .isEqualTo(PeerProbe.Answer.SAMPLE);
     assertThat(probe.estimator.estimate().samples()).isEqualTo(1);
   }
 
@@ -35,21 +37,36 @@ class PeerProbeTest {
     long sentAt = ticker.nanos();
     long sequence = probe.send(sentAt, ProbeTransport.UDP);
     ticker.advance(Duration.ofNanos(LOSS_WINDOW));
-    probe.expire(ticker.nanos(), LOSS_WINDOW, MISSES_BEFORE_TCP);
+    probe.expire(ticker.nanos());
 
-    assertThat(probe.answer(sequence, sentAt, LOSS_WINDOW, ProbeTransport.UDP)).isEqualTo(PeerProbe.Answer.LATE);
+    assertThat(probe.answer(sequence, sentAt, ticker.nanos(), LOSS_WINDOW, ProbeTransport.UDP))
+        .isEqualTo(PeerProbe.Answer.LATE);
     assertThat(probe.estimator.estimate().lossRatio()).isEqualTo(1.0);
     assertThat(probe.estimator.estimate().samples()).isZero();
     assertThat(counter("late")).isEqualTo(1);
+  }
+
+  /** The tick that expires probes runs once per interval; an answer in between must not become a sample. */
+  @Test
+  void answer_afterLossWindowBeforeAnyExpiry_isLateAndLost() {
+    long sentAt = ticker.nanos();
+    long sequence = probe.send(sentAt, ProbeTransport.UDP);
+    ticker.advance(Duration.ofNanos(LOSS_WINDOW).plusMillis(100));
+
+    assertThat(probe.answer(sequence, sentAt, ticker.nanos(), LOSS_WINDOW + RTT, ProbeTransport.UDP))
+        .isEqualTo(PeerProbe.Answer.LATE);
+    assertThat(probe.estimator.estimate().samples()).isZero();
+    assertThat(probe.estimator.estimate().lost()).isEqualTo(1);
   }
 
   @Test
   void answer_duplicate_isUnexpected() {
     long sentAt = ticker.nanos();
     long sequence = probe.send(sentAt, ProbeTransport.UDP);
-    probe.answer(sequence, sentAt, RTT, ProbeTransport.UDP);
+    probe.answer(sequence, sentAt, ticker.nanos(), RTT, ProbeTransport.UDP);
 
-    assertThat(probe.answer(sequence, sentAt, RTT, ProbeTransport.UDP)).isEqualTo(PeerProbe.Answer.UNEXPECTED);
+    assertThat(probe.answer(sequence, sentAt, ticker.nanos(), RTT, ProbeTransport.UDP))
+        .isEqualTo(PeerProbe.Answer.UNEXPECTED);
   }
 
   @Test
@@ -57,8 +74,10 @@ class PeerProbeTest {
     long sentAt = ticker.nanos();
     long sequence = probe.send(sentAt, ProbeTransport.UDP);
 
-    assertThat(probe.answer(sequence, sentAt + 1, RTT, ProbeTransport.UDP)).isEqualTo(PeerProbe.Answer.UNEXPECTED);
-    assertThat(probe.answer(sequence, sentAt, RTT, ProbeTransport.UDP)).isEqualTo(PeerProbe.Answer.SAMPLE);
+    assertThat(probe.answer(sequence, sentAt + 1, ticker.nanos(), RTT, ProbeTransport.UDP))
+        .isEqualTo(PeerProbe.Answer.UNEXPECTED);
+    assertThat(probe.answer(sequence, sentAt, ticker.nanos(), RTT, ProbeTransport.UDP))
+        .isEqualTo(PeerProbe.Answer.SAMPLE);
   }
 
   @Test
@@ -69,7 +88,7 @@ class PeerProbeTest {
     loseUdpProbes(5);
     long sentAt = ticker.nanos();
     long tcp = probe.send(sentAt, ProbeTransport.TCP);
-    probe.answer(tcp, sentAt, RTT, ProbeTransport.TCP);
+    probe.answer(tcp, sentAt, ticker.nanos(), RTT, ProbeTransport.TCP);
 
     RttEstimate estimate = probe.estimator.estimate();
     assertThat(estimate.samples()).isEqualTo(1);
@@ -82,7 +101,7 @@ class PeerProbeTest {
     long sentAt = ticker.nanos();
     long sequence = probe.send(sentAt, ProbeTransport.UDP);
 
-    probe.answer(sequence, sentAt, RTT, ProbeTransport.UDP);
+    probe.answer(sequence, sentAt, ticker.nanos(), RTT, ProbeTransport.UDP);
 
     assertThat(probe.transport()).isEqualTo(ProbeTransport.UDP);
   }
@@ -101,7 +120,7 @@ class PeerProbeTest {
     for (int i = 0; i < count; i++) {
       probe.send(ticker.nanos(), ProbeTransport.UDP);
       ticker.advance(Duration.ofNanos(LOSS_WINDOW));
-      probe.expire(ticker.nanos(), LOSS_WINDOW, MISSES_BEFORE_TCP);
+      probe.expire(ticker.nanos());
     }
   }
 

@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +82,29 @@ class ProbeAgentTest {
             .until(() -> jakarta.prober().estimates().join().getFirst().estimate().samples() >= 3);
       }
     }
+  }
+
+  /** Closing leaves nothing behind: no thread of the agent runs on, no meter of it stays in the registry. */
+  @Test
+  void close_agentProbingAPeer_endsItsThreadsAndRemovesItsMeters() throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    PrometheusMeterRegistry registry = registry();
+    try (DatagramSocket silentPeer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      ProbeAgent jakarta = ProbeAgent.start(config("jakarta", "aws-sg=127.0.0.1:" + silentPeer.getLocalPort()),
+          Clock.systemUTC(), Ticker.system(), registry);
+      await().atMost(Duration.ofSeconds(20)).until(() -> registry.find("selat.probe.stale").gauge() != null
+          && registry.find("selat.probe.rtt").timer() != null);
+
+      jakarta.close();
+    }
+
+    assertThat(registry.getMeters()).extracting(m -> m.getId().getName())
+        .filteredOn(name -> name.startsWith("selat.probe"))
+        .isEmpty();
+    assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> !before.contains(t))
+        .extracting(Thread::getName)
+        .filteredOn(name -> name.startsWith("selat-probe") || name.startsWith("selat-prober"))
+        .isEmpty();
   }
 
   private static ProbeAgentConfig.Draft.StaticPeerDraft staticPeer(String site, int port) {

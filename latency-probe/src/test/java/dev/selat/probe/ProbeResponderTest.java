@@ -8,16 +8,23 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -191,6 +198,41 @@ class ProbeResponderTest {
     await().atMost(AWAIT).until(() -> dropped("tcp", DropReason.UNKNOWN_AGENT) == 1);
   }
 
+  /**
+   * A peer that sends its request a byte every 100 ms (4.5 s in all) would hold a connection slot for minutes with a
+   * per-read timeout; the whole request must arrive within the read timeout (here 500 ms), or the connection is
+   * closed without an answer.
+   */
+  @Test
+  void tcpProbe_requestTrickledByteByByte_closedAtTheReadTimeout() throws Exception {
+    startResponder(settings().withTcpReadTimeout(Duration.ofMillis(500)));
+    byte[] request = ProbePacket.request(5, 77, "aws-sg-probe").toBytes();
+    ScheduledExecutorService trickler = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger written = new AtomicInteger();
+    try (Socket socket = new Socket()) {
+      socket.connect(responder.tcpAddress(), 5_000);
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      trickler.scheduleAtFixedRate(() -> {
+        try {
+          if (written.get() < request.length) {
+            out.write(request[written.get()]);
+            written.incrementAndGet();
+          }
+        } catch (IOException closedByResponder) {
+          throw new UncheckedIOException(closedByResponder);
+        }
+      }, 0, 100, TimeUnit.MILLISECONDS);
+
+      assertThat(readOrReset(socket.getInputStream())).as("no answer, the connection is closed").isEqualTo(-1);
+      assertThat(written.get()).as("bytes of the request sent before the close").isLessThan(request.length);
+    } finally {
+      trickler.shutdownNow();
+    }
+    await().atMost(AWAIT).until(() -> dropped("tcp", DropReason.ERROR) == 1);
+    assertThat(counter("tcp", "reflected")).isZero();
+  }
+
   /** From a fresh socket, so that replies still queued for {@link #client} cannot be mistaken for this one. */
   @Test
   void tcpProbe_connectAndClose_countsConnectTimeProbeNotDrop() throws IOException {
@@ -203,6 +245,15 @@ class ProbeResponderTest {
     await().atMost(AWAIT).until(() -> counter("tcp", "connected") == 1);
     assertThat(registry.get("selat.probe.responder.packets").tag("protocol", "tcp").counters().stream()
         .mapToDouble(Counter::count).sum()).isEqualTo(1);
+  }
+
+  /** The next byte, or -1 when the peer closed the connection (a reset, if unread bytes were still queued there). */
+  private static int readOrReset(InputStream in) throws IOException {
+    try {
+      return in.read();
+    } catch (SocketException reset) {
+      return -1;
+    }
   }
 
   private void assertAnswersValidProbe() throws IOException {

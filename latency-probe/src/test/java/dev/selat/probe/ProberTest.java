@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,26 @@ class ProberTest {
 
     await().atMost(AWAIT).until(() -> only(prober).estimate().samples() >= 5);
     assertThat(only(prober).peer()).isEqualTo(first);
+  }
+
+  /** An exception in one tick (here from the clock) must not end that peer's probing: the owner thread swallows it. */
+  @Test
+  void tick_throwsOnce_peerIsStillProbed() throws IOException {
+    AtomicInteger ownerCalls = new AtomicInteger();
+    Ticker failsOnceInATick = () -> {
+      // The owner's first reading starts the estimator; its second is the first tick's.
+      if (Thread.currentThread().getName().equals("prober-test-owner") && ownerCalls.incrementAndGet() == 2) {
+        throw new IllegalStateException("clock failed");
+      }
+      return System.nanoTime();
+    };
+    try (Prober failing = Prober.start(Prober.Settings.of("jakarta-probe", LOOPBACK_ANY_PORT)
+        .withInterval(Duration.ofMillis(20)), failsOnceInATick, owner, new Random(1), new SimpleMeterRegistry())) {
+      failing.setPeers(List.of(new ProbePeer("aws-sg", responder.udpAddress(), responder.tcpAddress(), "vpn")));
+
+      await().atMost(AWAIT).until(() -> only(failing).estimate().samples() >= 3);
+      assertThat(ownerCalls.get()).isGreaterThan(2);
+    }
   }
 
   private static PeerEstimate only(Prober prober) {

@@ -10,7 +10,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * upstream (the request direction) are dropped with probability {@code lossRatio} (the first {@code lossyRequests}
  * of them) or delayed by {@code delay} plus a uniform draw in [-jitter, +jitter]; answers go back at once. So an
  * echo's round trip is the loopback round trip plus exactly one drawn delay.
+ *
+ * <p>Each path also measures, with its own clock and independently of the prober, what it saw of every probe it
+ * forwarded (matched by the probe's sequence number): the delay it really held the request, and the round trip from
+ * the request reaching the relay to the answer leaving it back to the client. That is the truth the prober's estimate
+ * is compared with; it lacks only the two loopback hops between the client and the relay.
  *
  * <p>Every path of one relay shares the same two threads (a selector thread that receives and answers, a timer thread
  * that sends delayed datagrams), so paths compared side by side see the same scheduling delays; and one seeded RNG
@@ -44,6 +53,10 @@ final class UdpDelayRelay implements AutoCloseable {
     private final InetSocketAddress upstream;
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** Sequence number -> when the request reached the relay (selector thread only). */
+    private final Map<Long, Long> arrivals = new HashMap<>();
+    private final List<Duration> held = Collections.synchronizedList(new ArrayList<>());
+    private final List<Duration> roundTrips = Collections.synchronizedList(new ArrayList<>());
     private volatile Link link;
     private volatile SocketAddress client;
     private long requests;
@@ -71,8 +84,22 @@ final class UdpDelayRelay implements AutoCloseable {
       return dropped.get();
     }
 
-    /** On the selector thread: a request to drop, or to send after its drawn delay. */
-    private void request(ByteBuffer datagram) {
+    /** The delays the relay really held forwarded requests, in the order it sent them on. */
+    List<Duration> held() {
+      synchronized (held) {
+        return List.copyOf(held);
+      }
+    }
+
+    /** The round trips of answered probes as the relay saw them, in the order the answers came back. */
+    List<Duration> roundTrips() {
+      synchronized (roundTrips) {
+        return List.copyOf(roundTrips);
+      }
+    }
+
+    /** On the selector thread: a request that reached the relay at {@code arrivedAt}, to drop or to delay. */
+    private void request(ByteBuffer datagram, long arrivedAt) {
       Link now = link;
       if (requests++ < now.lossyRequests() && random.nextDouble() < now.lossRatio()) {
         dropped.incrementAndGet();
@@ -80,8 +107,9 @@ final class UdpDelayRelay implements AutoCloseable {
       }
       long jitter = now.jitter().toNanos();
       long delay = now.delay().toNanos() + (jitter == 0 ? 0 : (long) ((2 * random.nextDouble() - 1) * jitter));
-      long deadline = System.nanoTime() + delay;
+      long deadline = arrivedAt + delay;
       forwarded.incrementAndGet();
+      sequence(datagram).ifPresent(sequence -> arrivals.put(sequence, arrivedAt));
       timer.schedule(() -> {
         // The timer wakes up late by up to a few hundred microseconds; waking early and spinning to the deadline
         // keeps the injected delay exact when the machine is not overloaded.
@@ -89,7 +117,25 @@ final class UdpDelayRelay implements AutoCloseable {
           Thread.onSpinWait();
         }
         send(back, datagram, upstream);
-      }, delay - EARLY_WAKEUP_NANOS, TimeUnit.NANOSECONDS);
+        held.add(Duration.ofNanos(System.nanoTime() - arrivedAt));
+      }, deadline - System.nanoTime() - EARLY_WAKEUP_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /** On the selector thread: an answer from upstream, passed back to the client at once. */
+    private void answer(ByteBuffer datagram) {
+      if (client == null) {
+        return;
+      }
+      Long arrivedAt = sequence(datagram).map(arrivals::remove).orElse(null);
+      send(front, datagram, client);
+      if (arrivedAt != null) {
+        roundTrips.add(Duration.ofNanos(System.nanoTime() - arrivedAt));
+      }
+    }
+
+    /** The probe's sequence number (bytes 8..15 of a {@link ProbePacket}, request and reply alike). */
+    private static Optional<Long> sequence(ByteBuffer datagram) {
+      return datagram.remaining() >= 16 ? Optional.of(datagram.getLong(datagram.position() + 8)) : Optional.empty();
     }
   }
 
@@ -137,15 +183,16 @@ final class UdpDelayRelay implements AutoCloseable {
           DatagramChannel channel = (DatagramChannel) key.channel();
           in.clear();
           SocketAddress from = channel.receive(in);
+          long arrivedAt = System.nanoTime();
           if (from == null) {
             continue;
           }
           in.flip();
           if (channel == path.front) {
             path.client = from;
-            path.request(ByteBuffer.allocate(in.remaining()).put(in).flip());
-          } else if (path.client != null) {
-            send(path.front, in, path.client);
+            path.request(ByteBuffer.allocate(in.remaining()).put(in).flip(), arrivedAt);
+          } else {
+            path.answer(in);
           }
         }
         selector.selectedKeys().clear();

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,9 +127,14 @@ public final class EnvoyProcess implements AutoCloseable {
     return admin("/stats");
   }
 
-  /** A counter or gauge from {@code /stats}, or -1 when Envoy has no such stat. */
+  /**
+   * A counter or gauge from {@code /stats}, or -1 when Envoy has no such stat. The name is matched literally: Envoy
+   * reads the filter as a regex, and stat names hold regex and URL metacharacters ({@code outbound|80||svc}).
+   */
   public long statValue(String name) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + ": (\\d+)$").matcher(admin("/stats?filter=" + name));
+    String filter = "^" + name.replaceAll("[\\\\.^$|?*+()\\[\\]{}]", "\\\\$0") + "$";
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + ": (\\d+)$")
+        .matcher(admin("/stats?filter=" + URLEncoder.encode(filter, StandardCharsets.UTF_8)));
     return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
@@ -185,6 +192,10 @@ public final class EnvoyProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.close();
+    try {
+      process.close();
+    } finally {
+      http.shutdownNow();
+    }
   }
 }

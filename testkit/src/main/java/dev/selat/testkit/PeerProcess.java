@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real peer process started by a test. Its stdout and stderr go to {@code <logDir>/<name>-<n>.log}.
@@ -45,6 +47,11 @@ public final class PeerProcess implements AutoCloseable {
   private final Path pidFile;
   private final Process watchdog;
   private final long pid;
+  /**
+   * Taken once, at start: a handle knows its process's start time, so it never signals another process that reused
+   * the pid later. Empty when the peer was already gone by then.
+   */
+  private final Optional<ProcessHandle> peer;
 
   private PeerProcess(String name, List<String> command) throws IOException {
     this.name = name;
@@ -61,6 +68,7 @@ public final class PeerProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .start();
     this.pid = awaitPid();
+    this.peer = ProcessHandle.of(pid);
     LIVE.add(this);
   }
 
@@ -80,16 +88,15 @@ public final class PeerProcess implements AutoCloseable {
   private long awaitPid() throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      if (Files.exists(pidFile)) {
-        String text = Files.readString(pidFile).trim();
-        if (!text.isEmpty()) {
-          return Long.parseLong(text);
-        }
+      // The watchdog writes the pid file as "<pid>\n" in one write; a line end means it is complete.
+      String text = Files.exists(pidFile) ? Files.readString(pidFile) : "";
+      if (text.endsWith("\n")) {
+        return Long.parseLong(text.trim());
       }
       if (!watchdog.isAlive()) {
         throw new IOException(name + " exited at once; see " + logFile);
       }
-      Thread.onSpinWait();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // not a spin: the machine has 2 cores
     }
     throw new IOException(name + ": no pid after 10 s; see " + logFile);
   }
@@ -112,7 +119,7 @@ public final class PeerProcess implements AutoCloseable {
   }
 
   public boolean isAlive() {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return peer.map(ProcessHandle::isAlive).orElse(false);
   }
 
   /** The last lines of the log, for assertion messages. */
@@ -127,7 +134,7 @@ public final class PeerProcess implements AutoCloseable {
 
   /** SIGKILL, as a crash would; waits until the peer is gone. */
   public void kill9() {
-    ProcessHandle.of(pid).ifPresent(p -> {
+    peer.ifPresent(p -> {
       p.destroyForcibly();
       p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
     });
@@ -137,7 +144,7 @@ public final class PeerProcess implements AutoCloseable {
   /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
   @Override
   public void close() {
-    ProcessHandle.of(pid).ifPresent(p -> {
+    peer.ifPresent(p -> {
       p.destroy();
       try {
         p.onExit().get(5, TimeUnit.SECONDS);

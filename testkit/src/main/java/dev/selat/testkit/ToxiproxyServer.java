@@ -53,11 +53,14 @@ public final class ToxiproxyServer implements AutoCloseable {
     return call(client::version).replaceAll("[^0-9.]", "");
   }
 
-  /** A proxy listening on a free 127.0.0.1 port and forwarding to {@code upstreamHostPort}. */
+  /**
+   * A proxy listening on a 127.0.0.1 port that Toxiproxy picks itself (port 0: no window in which another process
+   * can take a port chosen free beforehand) and forwarding to {@code upstreamHostPort}.
+   */
   public Proxy proxy(String name, String upstreamHostPort) {
     requireNonNull(name, "name");
     requireNonNull(upstreamHostPort, "upstreamHostPort");
-    return call(() -> client.createProxy(name, "127.0.0.1:" + Ports.freeTcpPort(), upstreamHostPort));
+    return call(() -> client.createProxy(name, "127.0.0.1:0", upstreamHostPort));
   }
 
   public static int listenPort(Proxy proxy) {

@@ -81,6 +81,8 @@ class EnvoySmokeIT {
       assertThat(response.body()).isEqualTo("hello from backend, path /via-envoy");
       assertThat(response.headers().firstValue("x-backend")).hasValue("smoke");
       assertThat(envoy.statValue("cluster.backend.upstream_rq_200")).isEqualTo(1);
+      assertThat(envoy.statValue("cluster.backend.upstream_rq_2.0")).as("a name is literal, not a regex").isEqualTo(-1);
+      assertThat(envoy.statValue("cluster.outbound|80||backend.upstream_rq_200")).isEqualTo(-1);
       System.out.println("envoy version: " + envoy.admin("/server_info").replaceAll("(?s).*\"version\": \"([^\"]+)\".*", "$1"));
     }
   }

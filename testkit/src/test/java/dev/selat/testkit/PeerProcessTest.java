@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -29,24 +30,28 @@ class PeerProcessTest {
     assertThat(peer.isAlive()).isFalse();
   }
 
+  /**
+   * The watchdog's whole point: the JVM that started a peer dies by SIGKILL (no shutdown hook runs) and the peer
+   * dies too. A child JVM starts the peer through {@link PeerProcess} itself; this test kill -9s that JVM.
+   */
   @Test
-  void watchdog_stdinClosed_killsPeer() throws Exception {
-    // What happens when the test JVM is kill -9'd: the watchdog's stdin pipe closes and it kills the peer.
-    Process watchdogOnly = new ProcessBuilder("sh", "-c", """
-        exec 3<&0
-        sleep 300 </dev/null 3<&- & child=$!
-        echo $child
-        ( cat <&3 >/dev/null; kill -KILL $child 2>/dev/null ) &
-        wait $child
-        """).start();
-    long child = Long.parseLong(watchdogOnly.inputReader().readLine().trim());
-    assertThat(ProcessHandle.of(child)).isPresent();
+  void watchdog_hostJvmKilledWithSigkill_killsPeer() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process host = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        PeerProcessHostMain.class.getName()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      String firstLine = host.inputReader().readLine();
+      assertThat(firstLine).as("the host JVM prints its peer's pid").isNotNull().matches("\\d+");
+      ProcessHandle peer = ProcessHandle.of(Long.parseLong(firstLine)).orElseThrow();
+      assertThat(peer.isAlive()).isTrue();
 
-    watchdogOnly.getOutputStream().close();
+      host.destroyForcibly(); // SIGKILL
+      host.waitFor();
 
-    Awaitility.await().atMost(Duration.ofSeconds(5))
-        .until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
-    watchdogOnly.destroyForcibly();
+      Awaitility.await("peer of a kill -9'd JVM gone").atMost(Duration.ofSeconds(10)).until(() -> !peer.isAlive());
+    } finally {
+      host.destroyForcibly();
+    }
   }
 
   @Test
