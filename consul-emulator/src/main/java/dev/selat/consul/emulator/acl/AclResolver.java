@@ -95,7 +95,9 @@ public final class AclResolver {
       Optional<AclToken> token = secret.isEmpty() ? r.get(Table.ACL_TOKENS, ANONYMOUS_ACCESSOR)
           : findBySecret(r.all(Table.ACL_TOKENS), secret);
       if (token.isEmpty()) {
-        throw new AclNotFoundException();
+        throw new AclNotFoundException(r.get(Table.META, BOOTSTRAP_META).isEmpty()
+            ? "ACL system must be bootstrapped before making any requests that require authorization: ACL not found"
+            : "ACL not found");
       }
       AclToken t = token.get();
       if (t.policyIds().contains(MANAGEMENT_POLICY_ID)) {
@@ -120,8 +122,8 @@ public final class AclResolver {
   public static final class AclNotFoundException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    AclNotFoundException() {
-      super("ACL not found");
+    AclNotFoundException(String message) {
+      super(message);
     }
   }
 }

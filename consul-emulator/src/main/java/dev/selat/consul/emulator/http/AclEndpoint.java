@@ -231,6 +231,12 @@ final class AclEndpoint {
     boolean secrets = c.authz().allowed(Resource.ACL, "", Access.WRITE);
     String policy = c.param("policy");
     String serviceName = c.param("servicename");
+    long filters = java.util.stream.Stream.of("policy", "role", "servicename", "nodename", "authmethod")
+        .filter(c::has).count();
+    if (filters > 1) {
+      throw HttpError.badRequest(
+          "can only filter by one of policy, role, serviceName, nodeName, or authMethod at a time");
+    }
     return Blocking.run(c, site.store(), r -> {
       List<Object> out = new ArrayList<>();
       for (AclToken t : r.<AclToken>all(Table.ACL_TOKENS)) {
