@@ -139,11 +139,6 @@ public final class ConsulEmulator implements AutoCloseable {
     return config.datacenter();
   }
 
-  /** The state store (for tests and benchmarks in this module). */
-  StateStore store() {
-    return store;
-  }
-
   @Override
   public void close() {
     timers.shutdownNow();
