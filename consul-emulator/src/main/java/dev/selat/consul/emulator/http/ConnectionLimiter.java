@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.ssl.SslConnection;
 
 /**
  * limits.http_max_conns_per_client: counts open connections per client IP; a connection opened
@@ -21,6 +22,9 @@ public final class ConnectionLimiter implements Connection.Listener {
 
   @Override
   public void onOpened(Connection connection) {
+    if (connection instanceof SslConnection) {
+      return; // over TLS the listener also sees the SslConnection under it: count each client connection once
+    }
     int n = open.merge(ip(connection), 1, Integer::sum);
     if (n > maxPerClient) {
       excess.add(connection);
@@ -29,6 +33,9 @@ public final class ConnectionLimiter implements Connection.Listener {
 
   @Override
   public void onClosed(Connection connection) {
+    if (connection instanceof SslConnection) {
+      return;
+    }
     open.computeIfPresent(ip(connection), (k, v) -> v <= 1 ? null : v - 1);
     excess.remove(connection);
   }
