@@ -21,7 +21,12 @@ public final class EmulatorMain implements Callable<Integer> {
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new EmulatorMain());
     cl.setParameterExceptionHandler((ex, a) -> {
-      System.err.println(ex.getMessage());
+      // Consul's own words for an unknown flag; picocli's for a bad value (it names the flag).
+      if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+        System.err.println("flag provided but not defined: " + u.getUnmatched().get(0));
+      } else {
+        System.err.println(ex.getMessage());
+      }
       return 1;
     });
     int code = cl.execute(args);
