@@ -40,8 +40,10 @@ fi
 # The consul/api suite starts a server per test and gives it 2 s to answer (sdk/testutil waitForAPI); a fresh JVM per
 # test misses that on a loaded 2-core machine, so one resident JVM hosts every instance and a Go `consul` shim asks it
 # for one per `consul agent` (see host/ConformanceHost.java and shim/main.go).
+# The host runs a copy of the jar: a rebuild of consul-emulator during the run must not change classes under it.
 (cd "$HERE" && go build -o "$OUT/bin/consul" ./shim)
-"$ROOT/consul-emulator/bin/selat-consul-emulator" version -format=json > "$OUT/version.json"
+cp "$JAR" "$OUT/emulator.jar" && JAR="$OUT/emulator.jar"
+SELAT_CONSUL_EMULATOR_JAR="$JAR" "$ROOT/consul-emulator/bin/selat-consul-emulator" version -format=json > "$OUT/version.json"
 rm -rf "$OUT/host" && "$JAVA_HOME/bin/javac" -nowarn -d "$OUT/host" -cp "$JAR" "$HERE/host/ConformanceHost.java"
 SOCKET="${TMPDIR:-/tmp}/selat-conformance-$$.sock"
 "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseSerialGC -cp "$JAR:$OUT/host" dev.selat.consul.emulator.cli.ConformanceHost "$SOCKET" \
