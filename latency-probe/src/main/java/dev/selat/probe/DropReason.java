@@ -22,7 +22,7 @@ public enum DropReason {
   BAD_TIMESTAMPS,
   /** A reply that matches no probe in flight: wrong source, wrong agent id, or a sequence never sent. */
   UNEXPECTED,
-  /** The source exceeded its token bucket. */
+  /** The source exceeded its token bucket; at the prober, answers came faster than its owner thread takes them. */
   RATE_LIMITED,
   /** An unexpected exception while handling it; counted so that it is visible, never fatal. */
   ERROR;

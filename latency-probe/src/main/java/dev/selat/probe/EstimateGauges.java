@@ -51,7 +51,7 @@ final class EstimateGauges {
   }
 
   private List<Meter> register(ProbePeer peer) {
-    Tags tags = Tags.of("peer_site", peer.siteId(), "path", peer.path());
+    Tags tags = PeerProbe.tags(peer);
     return List.of(
         time(peer, tags, "selat.probe.rtt.p50", "Median RTT over the estimator window", RttEstimate::p50),
         time(peer, tags, "selat.probe.rtt.smoothed", "RTT for routing: median since the last real change",

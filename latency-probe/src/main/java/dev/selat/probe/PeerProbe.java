@@ -3,6 +3,7 @@ package dev.selat.probe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Iterator;
@@ -50,8 +51,8 @@ final class PeerProbe {
     this.udpMissesBeforeTcp = udpMissesBeforeTcp;
     this.registry = registry;
     this.rtt = Timer.builder("selat.probe.rtt")
-        .description("Round-trip time of answered probes, by peer site and link path")
-        .tags("peer_site", peer.siteId(), "path", peer.path())
+        .description("Round-trip time of answered probes, by peer site, link path and peer agent")
+        .tags(tags(peer))
         .serviceLevelObjectives(RTT_BUCKETS)
         .register(registry);
     this.answered = probes("answered");
@@ -159,8 +160,18 @@ final class PeerProbe {
   private Counter probes(String outcome) {
     return Counter.builder("selat.probe.probes")
         .description("Probes sent to a peer, by outcome: answered, lost (no answer in the loss window), late")
-        .tags("peer_site", peer.siteId(), "path", peer.path(), "outcome", outcome)
+        .tags(tags(peer))
+        .tag("outcome", outcome)
         .register(registry);
+  }
+
+  /**
+   * The tags of a peer's meters. A site can run several probe agents, all with the same site and path: the agent's
+   * address keeps their meters apart (one shared meter would be removed when either agent goes away).
+   */
+  static Tags tags(ProbePeer peer) {
+    return Tags.of("peer_site", peer.siteId(), "path", peer.path(),
+        "peer", peer.udp().getAddress().getHostAddress() + ":" + peer.udp().getPort());
   }
 
   private static Duration[] millis(long... values) {

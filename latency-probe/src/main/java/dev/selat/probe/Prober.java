@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Prober implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Prober.class);
+  private static final int MAX_PENDING_ANSWERS = 1024;
 
   /**
    * @param agentId this agent's id, written into every probe
@@ -106,6 +108,8 @@ public final class Prober implements AutoCloseable {
   private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
   private final Map<ProbePeer, PeerProbe> peers = new LinkedHashMap<>();
   private final Map<InetSocketAddress, PeerProbe> byUdpAddress = new HashMap<>();
+  /** Datagrams handed to the owner and not yet taken by it. */
+  private final AtomicInteger pendingAnswers = new AtomicInteger();
   private volatile boolean closed;
 
   private Prober(Settings settings, Ticker ticker, ScheduledExecutorService owner, RandomGenerator random,
@@ -162,6 +166,15 @@ public final class Prober implements AutoCloseable {
         }
       }
     });
+  }
+
+  /** Where probes are sent from and answers come back to. */
+  public InetSocketAddress localAddress() {
+    try {
+      return (InetSocketAddress) udp.getLocalAddress();
+    } catch (IOException e) {
+      throw new IllegalStateException("prober socket closed", e);
+    }
   }
 
   /** The current estimate of every peer, taken on the owner executor. */
@@ -234,8 +247,15 @@ public final class Prober implements AutoCloseable {
         SocketAddress source = udp.receive(in);
         long receivedAt = ticker.nanos();
         in.flip();
+        if (pendingAnswers.incrementAndGet() > MAX_PENDING_ANSWERS) {
+          // A flood (or a stalled owner): no more datagrams queue up than the owner can soon take.
+          pendingAnswers.decrementAndGet();
+          dropped.get(DropReason.RATE_LIMITED).increment();
+          continue;
+        }
         ByteBuffer datagram = ByteBuffer.allocate(in.remaining()).put(in).flip();
-        onOwner(() -> {
+        boolean queued = onOwner(() -> {
+          pendingAnswers.decrementAndGet();
           PeerProbe probe = byUdpAddress.get(source);
           if (probe == null) {
             dropped.get(DropReason.UNEXPECTED).increment();
@@ -243,6 +263,9 @@ public final class Prober implements AutoCloseable {
             onAnswer(probe, datagram, receivedAt, ProbeTransport.UDP);
           }
         });
+        if (!queued) {
+          pendingAnswers.decrementAndGet();
+        }
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException | RuntimeException e) {
@@ -284,11 +307,13 @@ public final class Prober implements AutoCloseable {
     }
   }
 
-  private void onOwner(Runnable task) {
+  /** Runs {@code task} on the owner; false when the owner is shutting down (the answer no longer matters then). */
+  private boolean onOwner(Runnable task) {
     try {
       owner.execute(task);
+      return true;
     } catch (RejectedExecutionException e) {
-      // Shutting down: the answer no longer matters.
+      return false;
     }
   }
 

@@ -39,6 +39,22 @@ class EstimateGaugesTest {
     assertThat(registry.getMeters()).isEmpty();
   }
 
+  /** Two agents of one site, over the same path: each keeps its own gauges, and one going away leaves the other's. */
+  @Test
+  void update_twoAgentsOfOneSite_eachHasItsGauges() {
+    ProbePeer second = new ProbePeer("alibaba-sg", new InetSocketAddress("127.0.0.2", 1),
+        new InetSocketAddress("127.0.0.2", 1), "leased-line");
+    gauges.update(List.of(new PeerEstimate(PEER, ProbeTransport.UDP, estimate(12, 0, false)),
+        new PeerEstimate(second, ProbeTransport.UDP, estimate(30, 0, false))));
+    assertThat(registry.find("selat.probe.rtt.smoothed").timeGauges()).extracting(g -> g.value(TimeUnit.MILLISECONDS))
+        .containsExactlyInAnyOrder(12.0, 30.0);
+
+    gauges.update(List.of(new PeerEstimate(second, ProbeTransport.UDP, estimate(31, 0, false))));
+
+    assertThat(registry.find("selat.probe.rtt.smoothed").timeGauges()).extracting(g -> g.value(TimeUnit.MILLISECONDS))
+        .containsExactly(31.0);
+  }
+
   private static RttEstimate estimate(long millis, double loss, boolean stale) {
     Duration rtt = Duration.ofMillis(millis);
     return new RttEstimate(rtt, rtt, rtt, rtt, Duration.ZERO, loss, 10, 3, stale, 0, Optional.empty());

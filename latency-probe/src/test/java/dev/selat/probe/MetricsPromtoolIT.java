@@ -39,7 +39,8 @@ class MetricsPromtoolIT {
       assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
       assertThat(promtool.exitValue()).as("promtool check metrics:%n%s", output).isZero();
-      assertThat(body).contains("selat_probe_rtt_seconds_bucket{path=\"leased-line\",peer_site=\"aws-sg\",le=");
+      assertThat(body).contains("selat_probe_rtt_seconds_bucket{path=\"leased-line\",peer=\"127.0.0.1:"
+          + awsSg.probeAddress().getPort() + "\",peer_site=\"aws-sg\",le=");
     }
   }
 

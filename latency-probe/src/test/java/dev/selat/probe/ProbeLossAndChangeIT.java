@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,34 +80,72 @@ class ProbeLossAndChangeIT {
   /**
    * 20 s of 20 ms +-2 ms at the default 500 ms interval give no change signal (the 60 s version runs in simulated
    * time in {@link LinkEstimatorTest}); then a sustained +10 ms step is reported within 3 s.
+   *
+   * <p>The machine is shared with other builds and can stall this JVM's threads for many milliseconds at a time; then
+   * the round trips the prober measures really are longer for a while, and a change signal is right. A monitor thread
+   * in the test measures how late it is woken (every 10 ms): a change on the jittered link within 2.5 s of a stall of
+   * half the detector's step (2.5 ms) or more is explained by the machine and restarts the 20 s window; a change with
+   * no stall before it fails the test, since then only the injected jitter can have caused it.
    */
   @Test
   void prober_jitterThenTenMillisecondStep_noChangeOnJitterAndStepWithinThreeSeconds() throws IOException {
     path.set(new UdpDelayRelay.Link(Duration.ofMillis(20), Duration.ofMillis(2)));
     Prober.Settings settings = Prober.Settings.of("jakarta-probe", LOOPBACK_ANY_PORT);
+    ScheduledExecutorService monitor =
+        Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("stall-monitor").factory());
     try (Prober prober = Prober.start(settings, Ticker.system(), owner, new Random(5), new SimpleMeterRegistry())) {
+      AtomicLong lastStallAt = watchStalls(monitor, Duration.ofMillis(10), Duration.ofNanos(2_500_000));
       prober.setPeers(List.of(peer));
 
-      long jitterUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      long[] windowStart = {System.nanoTime()};
+      long[] generation = {0};
+      int[] restarts = {0};
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
         RttEstimate now = estimate(prober);
-        assertThat(now.changeGeneration()).as("changes seen on jitter alone; estimate now %s", now).isZero();
-        return System.nanoTime() >= jitterUntil;
+        long t = System.nanoTime();
+        if (now.changeGeneration() != generation[0]) {
+          assertThat(Duration.ofNanos(t - lastStallAt.get()))
+              .as("a change on jitter alone (no stall of the machine before it); estimate now %s", now)
+              .isLessThanOrEqualTo(Duration.ofMillis(2_500));
+          restarts[0]++;
+          generation[0] = now.changeGeneration();
+          windowStart[0] = t;
+        }
+        return t - windowStart[0] >= Duration.ofSeconds(20).toNanos();
       });
       assertThat(estimate(prober).samples()).isGreaterThanOrEqualTo(30);
 
+      long before = estimate(prober).changeGeneration();
       long stepAt = System.nanoTime();
       path.set(new UdpDelayRelay.Link(Duration.ofMillis(30), Duration.ofMillis(2)));
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
         RttEstimate now = estimate(prober);
-        assertThat(now.changeGeneration()).as("changes seen; estimate now %s", now).isPositive();
+        assertThat(now.changeGeneration()).as("changes seen; estimate now %s", now).isGreaterThan(before);
       });
       Duration detectedAfter = Duration.ofNanos(System.nanoTime() - stepAt);
 
-      log.info("STEP +10 ms detected after {} ms; smoothed rtt now {}", detectedAfter.toMillis(),
-          estimate(prober).smoothed());
+      log.info("STEP +10 ms detected after {} ms; smoothed rtt now {}; the 20 s jitter window restarted {} times "
+          + "after a change that followed a stall of the machine", detectedAfter.toMillis(),
+          estimate(prober).smoothed(), restarts[0]);
       assertThat(detectedAfter).isLessThanOrEqualTo(Duration.ofSeconds(3));
+    } finally {
+      monitor.shutdownNow();
     }
+  }
+
+  /** Wakes every {@code period} and records when it was last woken {@code threshold} or more late. */
+  private static AtomicLong watchStalls(ScheduledExecutorService monitor, Duration period, Duration threshold) {
+    long start = System.nanoTime();
+    AtomicLong lastStallAt = new AtomicLong(start - Duration.ofHours(1).toNanos()); // none yet
+    long[] wakeups = {0};
+    monitor.scheduleAtFixedRate(() -> {
+      long now = System.nanoTime();
+      long late = now - (start + wakeups[0]++ * period.toNanos());
+      if (late >= threshold.toNanos()) {
+        lastStallAt.set(now);
+      }
+    }, 0, period.toNanos(), TimeUnit.NANOSECONDS);
+    return lastStallAt;
   }
 
   private static RttEstimate estimate(Prober prober) {

@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,6 +96,53 @@ class ProberTest {
 
     await().atMost(AWAIT).until(() -> only(prober).estimate().samples() >= 5);
     assertThat(only(prober).peer()).isEqualTo(first);
+  }
+
+  /** Two agents of one site over one path: each has its own meters, and removing one leaves the other's. */
+  @Test
+  void setPeers_twoAgentsOfOneSiteThenOneGone_otherKeepsItsMeters() throws IOException {
+    try (ProbeResponder second = ProbeResponder.start(ProbeResponder.Settings.of(LOOPBACK_ANY_PORT, LOOPBACK_ANY_PORT)
+        .withRate(1_000, 1_000), Ticker.system(), new SimpleMeterRegistry())) {
+      ProbePeer first = new ProbePeer("aws-sg", responder.udpAddress(), responder.tcpAddress(), "vpn");
+      ProbePeer other = new ProbePeer("aws-sg", second.udpAddress(), second.tcpAddress(), "vpn");
+      prober.setPeers(List.of(first, other));
+      await().atMost(AWAIT).until(() -> prober.estimates().join().stream().allMatch(e -> e.estimate().samples() > 0));
+
+      prober.setPeers(List.of(other));
+
+      await().atMost(AWAIT).until(() -> prober.estimates().join().size() == 1);
+      assertThat(registry.find("selat.probe.rtt").tag("peer_site", "aws-sg").timers()).hasSize(1);
+      long counted = registry.get("selat.probe.rtt").tag("peer_site", "aws-sg").timer().count();
+      await().atMost(AWAIT).until(
+          () -> registry.get("selat.probe.rtt").tag("peer_site", "aws-sg").timer().count() > counted);
+    }
+  }
+
+  /** A flood at the prober's own port while its owner thread is busy queues a bounded backlog, not every datagram. */
+  @Test
+  void receive_floodWhileOwnerBusy_dropsBeyondTheBacklogAndKeepsProbing() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    owner.execute(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try (DatagramSocket flooder = new DatagramSocket(LOOPBACK_ANY_PORT)) {
+      byte[] junk = new byte[64];
+      await().atMost(AWAIT).until(() -> {
+        for (int i = 0; i < 200; i++) {
+          flooder.send(new DatagramPacket(junk, junk.length, prober.localAddress()));
+        }
+        return registry.get("selat.probe.replies.dropped").tag("reason", "rate_limited").counter().count() > 0;
+      });
+    } finally {
+      release.countDown();
+    }
+
+    prober.setPeers(List.of(new ProbePeer("aws-sg", responder.udpAddress(), responder.tcpAddress(), "vpn")));
+    await().atMost(AWAIT).until(() -> only(prober).estimate().samples() >= 3);
   }
 
   /** An exception in one tick (here from the clock) must not end that peer's probing: the owner thread swallows it. */

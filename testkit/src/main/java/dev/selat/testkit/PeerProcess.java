@@ -27,14 +27,18 @@ public final class PeerProcess implements AutoCloseable {
   private static final Set<PeerProcess> LIVE = ConcurrentHashMap.newKeySet();
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   // $0 is the peer's pid file. Background jobs of a non-interactive sh get /dev/null as stdin, so the reader takes the
-  // pipe through fd 3.
+  // pipe through fd 3. Once the peer has ended the reader is stopped: its kill must never reach a later process that
+  // reused the pid when close() ends the pipe.
   private static final String WATCHDOG = """
       exec 3<&0
       "$@" </dev/null 3<&- & child=$!
       echo $child > "$0"
-      trap 'kill -TERM $child 2>/dev/null; exit 0' TERM INT
-      ( cat <&3 >/dev/null; kill -KILL $child 2>/dev/null ) &
+      ( cat <&3 >/dev/null; kill -KILL $child 2>/dev/null ) & reader=$!
+      trap 'kill -TERM $child 2>/dev/null; kill $reader 2>/dev/null; exit 0' TERM INT
       wait $child
+      status=$?
+      kill $reader 2>/dev/null
+      exit $status
       """;
 
   static {
