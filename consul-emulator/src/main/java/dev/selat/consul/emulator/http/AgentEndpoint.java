@@ -69,10 +69,12 @@ final class AgentEndpoint {
     Reply reply = Blocking.run(c, site.store(), r -> {
       Optional<ServiceInstance> s = r.get(Table.SERVICES, Table.nodeKey(node, id));
       Map<String, Object> out = s.map(x -> Views.agentService(x, site.dc(), false)).orElse(null);
+      String hash = null;
       if (out != null) {
-        out.put("ContentHash", Blocking.hash(out));
+        hash = AgentServiceHash.of(out);
+        out.put("ContentHash", hash);
       }
-      return new Blocking.Answer(out, r.index("services"), WatchSet.of("services", "nodes"));
+      return new Blocking.Answer(out, r.index("services"), WatchSet.of("services", "nodes"), false, hash);
     });
     if (reply.json() == null) {
       return Reply.text(404, "unknown service ID: " + id);
@@ -80,7 +82,7 @@ final class AgentEndpoint {
     @SuppressWarnings("unchecked")
     Map<String, Object> svc = (Map<String, Object>) reply.json();
     c.require(Resource.SERVICE, (String) svc.get("Service"), Access.READ);
-    return reply.header("X-Consul-ContentHash", (String) svc.get("ContentHash"));
+    return reply;
   }
 
   private Reply checks(Call c) {

@@ -18,10 +18,17 @@ public final class Blocking {
   static final Duration DEFAULT_WAIT = Duration.ofMinutes(5);
   static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
-  /** A query's answer: the value, its index, what it depends on, and whether ACLs hid rows. */
-  public record Answer(Object value, long index, Watches.WatchSet watch, boolean aclFiltered) {
+  /**
+   * A query's answer: the value, its index, what it depends on, whether ACLs hid rows, and the content
+   * hash when the endpoint computes its own (Consul's, for ?hash= and X-Consul-ContentHash) or null.
+   */
+  public record Answer(Object value, long index, Watches.WatchSet watch, boolean aclFiltered, String contentHash) {
+    public Answer(Object value, long index, Watches.WatchSet watch, boolean aclFiltered) {
+      this(value, index, watch, aclFiltered, null);
+    }
+
     public Answer(Object value, long index, Watches.WatchSet watch) {
-      this(value, index, watch, false);
+      this(value, index, watch, false, null);
     }
   }
 
@@ -40,7 +47,7 @@ public final class Blocking {
         return ans;
       });
       try (Watches.Waiter w = waiter[0]) {
-        String hash = opts.hash() == null ? null : hash(a.value());
+        String hash = a.contentHash() != null ? a.contentHash() : opts.hash() == null ? null : hash(a.value());
         boolean changed = opts.hash() != null ? !opts.hash().equals(hash) : Math.max(a.index(), 1) > opts.index();
         long left = deadline - System.nanoTime();
         if (!opts.blocking() || changed || left <= 0) {

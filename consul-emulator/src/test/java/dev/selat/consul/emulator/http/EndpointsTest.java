@@ -182,8 +182,22 @@ class EndpointsTest {
     client.put("/v1/agent/service/register", "{\"Name\":\"hashed\",\"Port\":1}");
     HttpResponse<String> r = client.get("/v1/agent/service/hashed");
     String hash = r.headers().firstValue("X-Consul-ContentHash").orElseThrow();
+    assertThat(json(r).get("ContentHash").asText()).isEqualTo(hash);
     HttpResponse<String> same = client.get("/v1/agent/service/hashed?hash=" + hash + "&wait=50ms");
     assertThat(same.headers().firstValue("X-Consul-ContentHash")).contains(hash);
+
+    // A query holding the current hash waits for a change; one answered early would still show Port 1.
+    var changed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return client.get("/v1/agent/service/hashed?hash=" + hash + "&wait=30s");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    client.put("/v1/agent/service/register", "{\"Name\":\"hashed\",\"Port\":2}");
+    JsonNode after = json(changed.get(30, java.util.concurrent.TimeUnit.SECONDS));
+    assertThat(after.get("Port").asInt()).isEqualTo(2);
+    assertThat(after.get("ContentHash").asText()).isNotEqualTo(hash);
   }
 
   @Test
