@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntUnaryOperator;
+import org.awaitility.Awaitility;
 
 /**
  * Blocking-query clients, one virtual thread each, that re-arm with the new index after every answer as a Consul
@@ -29,7 +30,7 @@ final class Watchers implements AutoCloseable {
   private volatile Round round;
   private volatile boolean closed;
 
-  Watchers(URI base, int count, IntUnaryOperator serviceOfWatcher) throws InterruptedException {
+  Watchers(URI base, int count, IntUnaryOperator serviceOfWatcher) {
     this.base = base;
     this.serviceOf = new int[count];
     for (int w = 0; w < count; w++) {
@@ -41,10 +42,10 @@ final class Watchers implements AutoCloseable {
   }
 
   /** Prepares the measurement of a write to {@code service}, once every watcher has its next query in flight. */
-  Round arm(int service) throws InterruptedException {
+  Round arm(int service) {
+    // Every query is sent. One that reaches the server only after the write still sees an older index, answers at
+    // once and counts as a wake of this round, so the round needs no pause for the queries to park.
     awaitAllParked();
-    // The queries are sent; give them a moment to reach the server and park there before the write.
-    Thread.sleep(20);
     int expected = 0;
     for (int s : serviceOf) {
       expected += s == service ? 1 : 0;
@@ -93,10 +94,9 @@ final class Watchers implements AutoCloseable {
     }
   }
 
-  private void awaitAllParked() throws InterruptedException {
-    while (parked.get() < serviceOf.length) {
-      Thread.sleep(5);
-    }
+  private void awaitAllParked() {
+    Awaitility.await("all " + serviceOf.length + " blocking queries sent").atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofMillis(5)).until(() -> parked.get() >= serviceOf.length);
   }
 
   @Override
