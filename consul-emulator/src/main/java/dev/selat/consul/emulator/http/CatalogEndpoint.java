@@ -41,11 +41,7 @@ final class CatalogEndpoint {
   private Reply register(Call c) {
     site.checkDc(c);
     Body b = Body.parse(c.body(), "RegisterRequest");
-    String nodeName = b.str("Node");
-    if (nodeName.isEmpty()) {
-      throw new HttpError(500, "Must provide node");
-    }
-    c.require(Resource.NODE, nodeName, Access.WRITE);
+    String nodeName = writableNode(c, b);
     Body svc = b.obj("Service");
     ServiceInstance s = svc.isNull() ? null : Registrations.service(svc, nodeName, false);
     if (s != null) {
@@ -101,14 +97,20 @@ final class CatalogEndpoint {
     return c;
   }
 
-  private Reply deregister(Call c) {
-    site.checkDc(c);
-    Body b = Body.parse(c.body(), "DeregisterRequest");
+  /** The request's Node, which must be named (Consul's RPC layer answers 500) and writable by the caller's token. */
+  private static String writableNode(Call c, Body b) {
     String node = b.str("Node");
     if (node.isEmpty()) {
       throw new HttpError(500, "Must provide node");
     }
     c.require(Resource.NODE, node, Access.WRITE);
+    return node;
+  }
+
+  private Reply deregister(Call c) {
+    site.checkDc(c);
+    Body b = Body.parse(c.body(), "DeregisterRequest");
+    String node = writableNode(c, b);
     String serviceId = b.str("ServiceID");
     String checkId = b.str("CheckID");
     site.store().write(tx -> {
