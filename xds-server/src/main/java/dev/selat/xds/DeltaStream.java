@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ final class DeltaStream
   static final class State extends TypeState {
     /** name -> version the client holds, as of its last ACK, or {@link #UNANSWERED}. */
     final HeldResources<String> held = new HeldResources<>();
-    List<VersionedResource> inflightResources = List.of();
+    Collection<VersionedResource> inflightResources = List.of();
     List<String> inflightRemoved = List.of();
     /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot's versions. */
     Map<String, String> inflightHeld;
@@ -47,6 +48,16 @@ final class DeltaStream
     /** Nothing to send: the client holds exactly the snapshot's versions of this type. */
     boolean inSync(ResourceSnapshot snapshot) {
       return responded && held.isSharing(snapshot.versions(typeUrl));
+    }
+
+    /** The client holds no version of anything, and waits for nothing outside {@code all}. */
+    boolean holdsNothingOf(Map<String, VersionedResource> all) {
+      for (Map.Entry<String, String> e : held.asMap().entrySet()) {
+        if (!UNANSWERED.equals(e.getValue()) || !all.containsKey(e.getKey())) {
+          return false;
+        }
+      }
+      return true;
     }
 
     List<String> removed(ResourceSnapshot snapshot) {
@@ -111,7 +122,9 @@ final class DeltaStream
         nacked(s, request.getErrorDetail().getMessage());
       } else if (s.inflightHeld != null) {
         s.held.replaceWith(s.inflightHeld);
-        s.held.retainNames(s::subscribes); // names unsubscribed while the response was in flight
+        if (s.resubscribedInFlight) {
+          s.held.retainNames(s::subscribes); // names unsubscribed while the response was in flight
+        }
         acked(s);
       } else {
         for (VersionedResource r : s.inflightResources) {
@@ -127,6 +140,7 @@ final class DeltaStream
       s.inflightResources = List.of();
       s.inflightRemoved = List.of();
       s.inflightHeld = null;
+      s.resubscribedInFlight = false;
     }
     if (current != null) {
       s.held.shareIfEqual(current.snapshot().versions(s.typeUrl));
@@ -137,6 +151,7 @@ final class DeltaStream
     if (request.getResourceNamesSubscribeCount() == 0 && request.getResourceNamesUnsubscribeCount() == 0) {
       return;
     }
+    boolean wasWildcard = s.wildcard;
     Set<String> names = new HashSet<>(s.names());
     List<String> toAnswer = new ArrayList<>();
     for (String name : request.getResourceNamesSubscribeList()) {
@@ -161,7 +176,9 @@ final class DeltaStream
       // listed as removed (xDS protocol, "Unsubscribing from Resources").
       request.getResourceNamesUnsubscribeList().stream().filter(n -> !"*".equals(n)).forEach(toAnswer::add);
     }
-    s.setNames(names, current);
+    if (s.setNames(names, current) || wasWildcard != s.wildcard) {
+      s.resubscribedInFlight |= s.inflightNonce != null;
+    }
     s.held.retainNames(s::subscribes);
     toAnswer.forEach(name -> resend(s, name));
   }
@@ -181,6 +198,12 @@ final class DeltaStream
         return false;
       }
       respond(s, current, change.changed(), List.of(), snapshot.versions(s.typeUrl));
+      return true;
+    }
+    Map<String, VersionedResource> all = snapshot.resources(s.typeUrl);
+    if (s.nacked.isEmpty() && !all.isEmpty() && s.holdsNothingOf(all) && s.subscribesExactly(all)) {
+      // A client holding nothing that wants everything (a first request, a reconnect storm).
+      respond(s, current, all.values(), List.of(), snapshot.versions(s.typeUrl));
       return true;
     }
     List<VersionedResource> changed = s.changed(snapshot);
@@ -214,7 +237,7 @@ final class DeltaStream
   }
 
   /** @param heldAfterAck the snapshot versions the client holds once it ACKs, if that is known */
-  private void respond(State s, SnapshotStore.Published current, List<VersionedResource> resources,
+  private void respond(State s, SnapshotStore.Published current, Collection<VersionedResource> resources,
       List<String> removed, Map<String, String> heldAfterAck) {
     if (TypeUrls.CLUSTER.equals(s.typeUrl)) {
       rewarm(resources.stream().filter(r -> {

@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,6 +23,7 @@ public final class ResourceSnapshot {
 
   private final Map<String, Map<String, VersionedResource>> byType;
   private final Map<String, Map<String, String>> versionsByType;
+  private final Map<String, List<String>> namesByType;
   private final Map<String, String> typeVersions;
   private final String version;
 
@@ -29,6 +31,7 @@ public final class ResourceSnapshot {
     this.byType = byType;
     Map<String, Map<String, String>> versions = new LinkedHashMap<>();
     Map<String, String> typeVersions = new LinkedHashMap<>();
+    Map<String, List<String>> names = new LinkedHashMap<>();
     long sum = 0;
     for (Map.Entry<String, Map<String, VersionedResource>> type : byType.entrySet()) {
       long typeIdentity = setIdentity(type.getValue().values());
@@ -37,7 +40,9 @@ public final class ResourceSnapshot {
       Map<String, String> byName = new LinkedHashMap<>();
       type.getValue().forEach((name, r) -> byName.put(name, r.version()));
       versions.put(type.getKey(), Collections.unmodifiableMap(byName));
+      names.put(type.getKey(), List.copyOf(type.getValue().keySet()));
     }
+    this.namesByType = Collections.unmodifiableMap(names);
     this.versionsByType = Collections.unmodifiableMap(versions);
     this.typeVersions = Collections.unmodifiableMap(typeVersions);
     this.version = Long.toHexString(sum);
@@ -59,6 +64,11 @@ public final class ResourceSnapshot {
   /** name -> version of one type; shared by every Delta stream in sync with this snapshot. */
   Map<String, String> versions(String typeUrl) {
     return versionsByType.getOrDefault(typeUrl, Map.of());
+  }
+
+  /** The names of one type, sorted; shared by every stream that subscribes to exactly these. */
+  List<String> names(String typeUrl) {
+    return namesByType.getOrDefault(typeUrl, List.of());
   }
 
   /** The hex {@link #setIdentity} of one type's resources ("0" for none). */

@@ -29,8 +29,6 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     Map<String, VersionedResource> inflight;
     /** Set when the client, once it ACKs the response in flight, holds exactly this snapshot map. */
     Map<String, VersionedResource> inflightHeld;
-    /** The subscription changed while a response was in flight. */
-    boolean resubscribedInFlight;
     /** A request named a resource ("*" included): an empty list no longer means the legacy wildcard. */
     boolean explicit;
 
@@ -97,9 +95,11 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     // something; after that, an empty list unsubscribes from everything (xDS protocol).
     s.explicit |= !names.isEmpty();
     boolean wasWildcard = s.wildcard;
-    s.wildcard = names.contains("*") || (!s.explicit && s.fullState);
-    boolean resubscribed = s.setNames(names, current) | wasWildcard != s.wildcard;
+    boolean resubscribed = s.setNames(names, current);
+    s.wildcard = s.namedWildcard || (!s.explicit && s.fullState);
+    resubscribed |= wasWildcard != s.wildcard;
     s.resubscribedInFlight |= resubscribed && s.inflight != null;
+    boolean heldChanged = false;
     String nonce = request.getResponseNonce();
     if (s.inflightNonce != null && s.inflightNonce.equals(nonce)) {
       if (request.hasErrorDetail()) {
@@ -119,6 +119,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         } else {
           s.acked.putAll(s.inflight);
         }
+        heldChanged = true;
         acked(s);
       }
       s.resendAfterAck.forEach(s.acked::remove);
@@ -132,13 +133,15 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       if (request.getVersionInfo().equals(setVersion(desired.values()))) {
         s.acked.replaceWith(desired);
         s.responded = true;
+        heldChanged = true;
       }
     }
     if (resubscribed && !s.wildcard) {
       // Forget what the client dropped, so subscribing again brings it back.
       s.acked.retainNames(s::subscribes);
+      heldChanged = true;
     }
-    if (current != null) {
+    if (heldChanged && current != null) {
       s.acked.shareIfEqual(current.snapshot().resources(s.typeUrl));
     }
   }
@@ -169,13 +172,15 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     if (s.responded && desired.values().stream().allMatch(s::holds)) {
       return false;
     }
-    if (desired.keySet().containsAll(s.acked.names())) {
-      respond(s, current, desired, setVersion(desired.values()), null);
-    } else {
+    if (!desired.keySet().containsAll(s.acked.names())) {
       // Keep what is being removed until everything added is in place (removals go last).
       Map<String, VersionedResource> holding = new TreeMap<>(desired);
       s.acked.asMap().forEach(holding::putIfAbsent);
       respond(s, current, holding, setVersion(holding.values()), null);
+    } else if (desired == current.snapshot().resources(s.typeUrl)) {
+      respond(s, current, desired, current.snapshot().typeVersion(s.typeUrl), desired);
+    } else {
+      respond(s, current, desired, setVersion(desired.values()), null);
     }
     return true;
   }
@@ -195,6 +200,13 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       Map<String, VersionedResource> changes = new LinkedHashMap<>();
       change.changed().forEach(r -> changes.put(r.name(), r));
       respond(s, current, changes, current.snapshot().typeVersion(s.typeUrl), all);
+      return true;
+    }
+    Map<String, VersionedResource> all = current.snapshot().resources(s.typeUrl);
+    if (s.acked.isEmpty() && s.nacked.isEmpty() && !all.isEmpty() && s.subscribesExactly(all)) {
+      // A client holding nothing that wants everything (a first request, a reconnect storm): the
+      // snapshot's own map is the answer, and what it holds after the ACK.
+      respond(s, current, all, current.snapshot().typeVersion(s.typeUrl), all);
       return true;
     }
     return pushChangedByScan(s, current);

@@ -1,7 +1,7 @@
 package dev.selat.xds;
 
 import java.time.Instant;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What one stream knows of one resource type, common to SotW and Delta: the subscription, the
@@ -23,6 +22,10 @@ abstract class TypeState {
   boolean wildcard;
   /** Subscribed names, sorted (responses list resources in name order), deduplicated. */
   private List<String> names = List.of();
+  /** The last names given to {@link #setNames} included "*" (SotW's explicit wildcard). */
+  boolean namedWildcard;
+  /** The subscription changed while a response was in flight, so it may carry names unsubscribed since. */
+  boolean resubscribedInFlight;
   /** name -> version the client rejected; not resent until the resource changes. */
   final Map<String, String> nacked = new HashMap<>();
   String inflightNonce;
@@ -44,39 +47,74 @@ abstract class TypeState {
   }
 
   /**
-   * Sets the subscribed names ("*" excluded); false, and no rebuild, when they are the
-   * ones already set (SotW repeats the whole list on every request). Names the snapshot has are
-   * stored as the snapshot's own strings, so thousands of streams naming them share them.
+   * Sets the subscribed names ("*" excluded, see {@link #namedWildcard}); false, and no rebuild,
+   * when they are the ones already set. SotW repeats the whole list on every request, in the
+   * same order, so that case costs one comparison per name. When the names are exactly the
+   * snapshot's, the snapshot's own sorted list is kept (shared by every stream subscribing to
+   * all of them); otherwise names the snapshot has are stored as its own strings.
    */
   boolean setNames(Collection<String> requested, SnapshotStore.Published current) {
-    if (isSameNames(requested)) {
-      return false;
-    }
-    Map<String, VersionedResource> known = current == null ? Map.of() : current.snapshot().resources(typeUrl);
-    TreeSet<String> sorted = new TreeSet<>();
+    boolean star = false;
+    boolean sameOrder = true;
+    Iterator<String> stored = names.iterator();
     for (String name : requested) {
-      if (!"*".equals(name)) {
-        VersionedResource r = known.get(name);
-        sorted.add(r != null ? r.name() : name);
+      if ("*".equals(name)) {
+        star = true;
+      } else if (sameOrder && !(stored.hasNext() && stored.next().equals(name))) {
+        sameOrder = false;
       }
     }
-    names = List.copyOf(sorted);
+    namedWildcard = star;
+    if (sameOrder && !stored.hasNext()) {
+      return false;
+    }
+    List<String> sorted = sortedDistinct(requested);
+    if (sorted.equals(names)) {
+      return false;
+    }
+    List<String> snapshotNames = current == null ? List.of() : current.snapshot().names(typeUrl);
+    if (sorted.equals(snapshotNames)) {
+      names = snapshotNames;
+      return true;
+    }
+    Map<String, VersionedResource> known = current == null ? Map.of() : current.snapshot().resources(typeUrl);
+    String[] own = sorted.toArray(String[]::new);
+    for (int i = 0; i < own.length; i++) {
+      VersionedResource r = known.get(own[i]);
+      if (r != null) {
+        own[i] = r.name();
+      }
+    }
+    names = List.of(own);
     return true;
   }
 
-  private boolean isSameNames(Collection<String> requested) {
-    if (requested.size() != names.size()) {
+  private static List<String> sortedDistinct(Collection<String> requested) {
+    String[] all = requested.stream().filter(name -> !"*".equals(name)).toArray(String[]::new);
+    Arrays.sort(all);
+    int n = 0;
+    for (int i = 0; i < all.length; i++) {
+      if (n == 0 || !all[i].equals(all[n - 1])) {
+        all[n++] = all[i];
+      }
+    }
+    return Arrays.asList(all).subList(0, n);
+  }
+
+  /** True when every resource of the type in {@code all} is subscribed, and nothing else. */
+  boolean subscribesExactly(Map<String, VersionedResource> all) {
+    if (wildcard) {
+      return true;
+    }
+    if (names.size() != all.size()) {
       return false;
     }
-    BitSet seen = new BitSet(names.size());
-    for (String name : requested) {
-      int i = Collections.binarySearch(names, name);
-      if (i < 0) {
+    for (String name : names) {
+      if (!all.containsKey(name)) {
         return false;
       }
-      seen.set(i);
     }
-    return seen.cardinality() == names.size(); // duplicates in the request leave a name unseen
+    return true;
   }
 
   boolean isNacked(VersionedResource r) {

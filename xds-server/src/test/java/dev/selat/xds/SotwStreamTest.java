@@ -172,6 +172,35 @@ class SotwStreamTest {
   }
 
   @Test
+  void eds_acksNamingTheSameResourcesInAnotherOrder_resendNothing() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    var stream = xds.sotw().send(request(TypeUrls.ENDPOINT, "b", "a"));
+    assertThat(names(stream.last())).containsExactly("a", "b");
+
+    stream.send(ack(stream.last(), "a", "b"));
+    stream.send(ack(stream.last(), "b", "a", "b"));
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2002)).build());
+
+    assertThat(stream.responses).hasSize(2);
+    assertThat(names(stream.last())).containsExactly("b");
+  }
+
+  @Test
+  void cds_explicitWildcardRepeatedInAcks_staysWildcard() {
+    xds.server.publish(GROUP, clusters("a"));
+    var stream = xds.sotw().send(request(TypeUrls.CLUSTER, "*"));
+    stream.send(ack(stream.last(), "*"));
+    stream.send(ack(stream.last(), "*"));
+
+    xds.server.publish(GROUP, clusters("a", "b"));
+
+    assertThat(stream.responses).hasSize(2);
+    assertThat(names(stream.last())).containsExactly("a", "b");
+  }
+
+  @Test
   void eds_resubscribedAfterUnsubscribe_isSentAgain() {
     xds.server.publish(GROUP, ResourceSnapshot.builder()
         .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
