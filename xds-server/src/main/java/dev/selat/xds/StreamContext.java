@@ -12,6 +12,7 @@ record StreamContext(
     NodeGroupMapper mapper,
     NodeIdentityVerifier verifier,
     StreamAdmission admission,
+    OutboundBudget budget,
     Clock clock,
     Executor executor,
     AtomicLong streamIds) {}

@@ -34,8 +34,13 @@ final class XdsMetrics implements AutoCloseable {
   private final MeterRegistry registry;
   private final List<Meter> registered = new ArrayList<>();
 
-  XdsMetrics(MeterRegistry registry) {
+  XdsMetrics(MeterRegistry registry, OutboundBudget budget) {
     this.registry = registry;
+    keep(Gauge.builder("selat.xds.outbound.queued", budget, OutboundBudget::queued).baseUnit("bytes")
+        .description("Response bytes handed to the transport and not yet written, all streams")
+        .register(registry));
+    keep(Gauge.builder("selat.xds.outbound.waiting", budget, OutboundBudget::waiting)
+        .description("Streams waiting for room under the outbound byte limit").register(registry));
     for (Protocol protocol : Protocol.values()) {
       String p = protocol.tag();
       for (String service : SERVICES) {

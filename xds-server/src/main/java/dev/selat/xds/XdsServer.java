@@ -109,6 +109,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
     private Path trustedClientCa;
     private double maxNewStreamsPerSecond = 1_000;
     private int maxConcurrentStreams = 20_000;
+    private long maxQueuedResponseBytes = 64L << 20;
     private Duration maxConnectionAge = Duration.ofMinutes(30);
     private Duration maxConnectionAgeGrace = Duration.ofMinutes(1);
     private Duration keepAliveTime = Duration.ofSeconds(30);
@@ -159,6 +160,16 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
     /** Streams open at once; beyond: RESOURCE_EXHAUSTED. */
     public Builder maxConcurrentStreams(int max) {
       this.maxConcurrentStreams = max;
+      return this;
+    }
+
+    /**
+     * Response bytes all streams together may have queued in the transport, not yet written to
+     * their sockets (default 64 MiB); streams with something to send beyond it wait their turn.
+     * This bounds a reconnect storm's direct memory to about this much, not N first responses.
+     */
+    public Builder maxQueuedResponseBytes(long bytes) {
+      this.maxQueuedResponseBytes = bytes;
       return this;
     }
 
@@ -222,10 +233,11 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
           ? ExecutorServiceMetrics.monitor(meterRegistry, newStreamPool(), POOL_METRICS_NAME)
           : null;
       SnapshotStore store = new SnapshotStore(clock);
-      XdsMetrics metrics = new XdsMetrics(meterRegistry);
+      OutboundBudget budget = new OutboundBudget(maxQueuedResponseBytes);
+      XdsMetrics metrics = new XdsMetrics(meterRegistry, budget);
       StreamContext ctx = new StreamContext(store, metrics, new GuardedCallbacks(callbacks),
           mapper, verifier,
-          new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), clock,
+          new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), budget, clock,
           executor != null ? executor : owned, new AtomicLong());
       ServerBuilder<?> builder = inProcessName != null
           ? InProcessServerBuilder.forName(inProcessName)

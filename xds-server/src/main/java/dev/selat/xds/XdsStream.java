@@ -53,6 +53,10 @@ abstract class XdsStream<Q, R, S extends TypeState>
   XdsStreamInfo info;
   private boolean closed;
   private long nonces;
+  /** Bytes sent and counted in the server's {@link OutboundBudget} until the transport is ready again. */
+  private long unwritten;
+  /** Queued in the budget for room to send; woken by {@link #roomFreed}. */
+  private boolean waitingForRoom;
 
   /** Must be constructed inside the gRPC service method (it configures the call). */
   XdsStream(StreamContext ctx, Protocol protocol, ServerCallStreamObserver<R> out, String service,
@@ -66,7 +70,10 @@ abstract class XdsStream<Q, R, S extends TypeState>
     this.id = ctx.streamIds().incrementAndGet();
     this.executor = new SerialExecutor(ctx.executor());
     out.disableAutoRequest();
-    out.setOnReadyHandler(this::schedulePush);
+    out.setOnReadyHandler(() -> executor.execute(() -> {
+      written();
+      push();
+    }));
     out.setOnCancelHandler(() -> executor.execute(this::close));
     out.request(1);
   }
@@ -190,6 +197,10 @@ abstract class XdsStream<Q, R, S extends TypeState>
     if (current == null || !out.isReady()) {
       return; // the next publish or the transport's onReady brings us back
     }
+    if (waitingForRoom || !ctx.budget().hasRoom(() -> executor.execute(this::roomFreed))) {
+      waitingForRoom = true;
+      return; // other streams' responses fill the transport: roomFreed brings us back
+    }
     List<String> waiting = new ArrayList<>(); // types with a response awaiting its ACK, or held behind one
     for (S state : types.values()) {
       state.forgetNacksOfChanged(current.snapshot());
@@ -205,6 +216,23 @@ abstract class XdsStream<Q, R, S extends TypeState>
       if (pushRemovals(state, current)) {
         return;
       }
+    }
+  }
+
+  private void roomFreed() {
+    waitingForRoom = false;
+    if (closed || !out.isReady()) {
+      ctx.budget().passOn(); // not sending: the next in line may
+      return;
+    }
+    push();
+  }
+
+  /** The transport wrote what was queued: give its bytes back to the server's budget. */
+  private void written() {
+    if (unwritten > 0) {
+      ctx.budget().give(unwritten);
+      unwritten = 0;
     }
   }
 
@@ -234,7 +262,12 @@ abstract class XdsStream<Q, R, S extends TypeState>
     state.inflightNonce = nonce;
     state.inflightPublishedAt = from.publishedAt();
     state.responded = true;
+    ctx.budget().take(bytes);
+    unwritten += bytes;
     out.onNext(response);
+    if (out.isReady()) {
+      written(); // below the transport's ready threshold already
+    }
     ctx.metrics().response(protocol, state.typeUrl, bytes);
     ctx.callbacks().onResponse(info, state.typeUrl, resources, removed);
   }
@@ -269,6 +302,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
       return;
     }
     closed = true;
+    written();
     ctx.admission().release();
     if (info != null) {
       log.debug("stream {} closed: node {}", id, info.node().getId());
