@@ -87,6 +87,10 @@ final class Fleet implements AutoCloseable {
     return allServed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  int size() {
+    return clients.size();
+  }
+
   long servedCount() {
     return clients.size() - allServed.getCount();
   }

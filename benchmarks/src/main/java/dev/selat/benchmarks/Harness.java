@@ -42,8 +42,7 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
       Storm storm = storm(server, fleet);
       if (storm.nanos < 0) {
         return new CellResult(kind, protocol, clients, streamsPerChannel, -1, storm.peakHeap, -1, List.of(), 0,
-            List.of(), List.of(), server.stats().peakDirect(), fleet.failures(),
-            "only " + fleet.servedCount() + " of " + clients + " served within " + stormTimeout);
+            List.of(), List.of(), storm.peakDirect, fleet.failures(), stormFailure(server, fleet));
       }
       long retained = (settledHeap(server) - storm.baselineHeap) / clients;
       List<Long> fanout = new ArrayList<>();
@@ -111,8 +110,8 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
         Fleet fleet = new Fleet(workload, server.port(), clients, streamsPerChannel, delta)) {
       Storm storm = storm(server, fleet);
       if (storm.nanos < 0) {
-        return new PacedResult(kind, protocol, clients, updates, interval, -1, 0, storm.peakHeap,
-            server.stats().peakDirect(), "only " + fleet.servedCount() + " of " + clients + " served");
+        return new PacedResult(kind, protocol, clients, updates, interval, -1, storm.peakHeap, -1, 0, -1,
+            storm.peakDirect, stormFailure(server, fleet));
       }
       server.resetPeak();
       long publishedAt = 0;
@@ -125,17 +124,17 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
       }
       boolean reached = fleet.awaitReached(updateTimeout);
       String failure = server.memoryFailure();
-      if (failure == null && !server.isAlive()) {
-        failure = "server exited";
+      if (failure == null) {
+        failure = server.exitReason();
       }
-      ServerProcess.Stats stats = server.isAlive() ? server.stats() : new ServerProcess.Stats(-1, -1, -1, -1);
-      return new PacedResult(kind, protocol, clients, updates, interval,
+      ServerProcess.Stats stats = server.statsIfAlive();
+      return new PacedResult(kind, protocol, clients, updates, interval, storm.nanos, storm.peakHeap,
           reached ? fleet.lastReachedNanos() - publishedAt : -1, fleet.reachedCount(), stats.peakHeap(),
-          stats.peakDirect(), failure);
+          Math.max(storm.peakDirect, stats.peakDirect()), failure);
     }
   }
 
-  private record Storm(long nanos, long peakHeap, long baselineHeap) {}
+  private record Storm(long nanos, long peakHeap, long peakDirect, long baselineHeap) {}
 
   /**
    * Heap after GC once the server has caught up: a client's last ACK may still wait in the server's
@@ -153,13 +152,24 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
     server.resetPeak();
     long start = System.nanoTime();
     fleet.connectAll();
-    boolean served = fleet.awaitServed(stormTimeout);
-    long peak = server.stats().peakHeap();
+    long deadline = start + stormTimeout.toNanos();
+    boolean served = false;
+    while (!served && server.isAlive() && System.nanoTime() < deadline) {
+      served = fleet.awaitServed(Duration.ofNanos(Math.min(1_000_000_000L, deadline - System.nanoTime())));
+    }
+    ServerProcess.Stats stats = server.statsIfAlive();
+    long peak = stats.peakHeap();
     long nanos = served ? fleet.lastServedNanos() - start : -1;
-    progress.printf("  storm: %s, peak heap %d MB, failures %s%n",
+    progress.printf("  storm: %s, peak heap %s, failures %s%n",
         served ? String.format("%.2f s", nanos / 1e9) : "NOT all served (" + fleet.servedCount() + ")",
-        peak >> 20, fleet.failures());
-    return new Storm(nanos, peak, baseline);
+        Report.mb(peak), fleet.failures());
+    return new Storm(nanos, peak, stats.peakDirect(), baseline);
+  }
+
+  private String stormFailure(ServerProcess server, Fleet fleet) throws IOException {
+    String served = "only " + fleet.servedCount() + " of " + fleet.size() + " served";
+    String exit = server.exitReason();
+    return exit != null ? served + " before the storm killed the server: " + exit : served + " within " + stormTimeout;
   }
 
   /**
@@ -169,5 +179,5 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
    * @param reachedLast clients that got the last update
    */
   record PacedResult(BenchServer.Kind server, String protocol, int clients, int updates, Duration interval,
-      long convergeNanos, long reachedLast, long peakHeap, long peakDirect, String failure) {}
+      long stormNanos, long stormPeakHeap, long convergeNanos, long reachedLast, long peakHeap, long peakDirect, String failure) {}
 }

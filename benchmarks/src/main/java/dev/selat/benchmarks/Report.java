@@ -49,12 +49,13 @@ final class Report {
 
   static String paced(List<Harness.PacedResult> runs) {
     StringBuilder sb = new StringBuilder()
-        .append("| server | protocol | N | updates | interval | last update reached | converged after | peak heap"
-            + " | peak direct | failure |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|\n");
+        .append("| server | protocol | N | storm | storm peak heap | updates | interval | last update reached"
+            + " | converged after | peak heap after the storm | peak direct | failure |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Harness.PacedResult r : runs) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %d of %d | %s | %s | %s | %s |%n",
-          r.server().id(), r.protocol(), r.clients(), r.updates(), r.interval(), r.reachedLast(), r.clients(),
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %d | %s | %d of %d | %s | %s | %s | %s |%n",
+          r.server().id(), r.protocol(), r.clients(), seconds(r.stormNanos()), mb(r.stormPeakHeap()), r.updates(),
+          r.interval(), r.reachedLast(), r.clients(),
           seconds(r.convergeNanos()), mb(r.peakHeap()), mb(r.peakDirect()), r.failure() == null ? "none" : r.failure()));
     }
     return sb.toString();

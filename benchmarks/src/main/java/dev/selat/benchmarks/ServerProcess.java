@@ -69,6 +69,27 @@ final class ServerProcess implements AutoCloseable {
     return new Stats(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
   }
 
+  /** The stats, or unknown (-1) once the server has exited. */
+  Stats statsIfAlive() throws IOException {
+    try {
+      return stats();
+    } catch (IOException e) {
+      if (process.isAlive()) {
+        throw e;
+      }
+      return new Stats(-1, -1, -1, -1);
+    }
+  }
+
+  /** Why the server is gone (its out-of-memory line, or its exit status); null while it runs. */
+  String exitReason() throws IOException {
+    if (process.isAlive()) {
+      return null;
+    }
+    String memory = memoryFailure();
+    return memory != null ? memory : "server exited with " + process.exitValue();
+  }
+
   long heapAfterGc() throws IOException {
     return Long.parseLong(command("gc", "gc"));
   }
