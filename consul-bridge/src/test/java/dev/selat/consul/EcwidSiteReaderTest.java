@@ -176,6 +176,49 @@ class EcwidSiteReaderTest {
   }
 
   @Test
+  void services_firstAddressWithoutLeaderOrOverloaded_nextRequestUsesNextAddress() throws Exception {
+    for (int status : new int[] {500, 503, 429}) {
+      HttpServer failing = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      failing.createContext("/", exchange -> answer(exchange, status, "No cluster leader"));
+      failing.start();
+      serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{}");
+      SiteConfig config = SiteConfig.builder("jakarta", "r").addresses(List.of(
+          java.net.URI.create("http://127.0.0.1:" + failing.getAddress().getPort()),
+          java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()))).build();
+      try (EcwidSiteReader reader = new EcwidSiteReader(config)) {
+        assertThatThrownBy(() -> reader.services(0, Duration.ofSeconds(1)))
+            .isInstanceOfSatisfying(ConsulQueryException.class, e -> assertThat(e.status()).isEqualTo(status));
+        assertThat(reader.services(0, Duration.ofSeconds(1)).index()).isEqualTo(42);
+      } finally {
+        failing.stop(0);
+        server.stop(0);
+      }
+    }
+  }
+
+  @Test
+  void services_aclDenied_staysOnTheSameAddress() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 403, "Permission denied");
+    HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    List<String> otherRequests = new CopyOnWriteArrayList<>();
+    other.createContext("/", exchange -> {
+      otherRequests.add(exchange.getRequestURI().toString());
+      answer(exchange, 200, "{}");
+    });
+    other.start();
+    SiteConfig config = SiteConfig.builder("jakarta", "r").addresses(List.of(
+        java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+        java.net.URI.create("http://127.0.0.1:" + other.getAddress().getPort()))).build();
+    try (EcwidSiteReader reader = new EcwidSiteReader(config)) {
+      assertThatThrownBy(() -> reader.services(0, Duration.ofSeconds(1))).hasMessageContaining("HTTP 403");
+      assertThatThrownBy(() -> reader.services(0, Duration.ofSeconds(1))).hasMessageContaining("HTTP 403");
+      assertThat(otherRequests).isEmpty();
+    } finally {
+      other.stop(0);
+    }
+  }
+
+  @Test
   void services_mutualTlsWithServerName_connectsAndPresentsClientCert(@TempDir Path dir) throws Exception {
     TestPki pki = new TestPki();
     TestPki.Issued serverCert = pki.issue("server", "server.jakarta.consul");
