@@ -68,6 +68,20 @@ final class ConsulProbeDirectory {
         .PUT(HttpRequest.BodyPublishers.noBody()));
   }
 
+  /**
+   * Whether this site's Consul agent still has this agent's service: an agent that restarted without its data
+   * directory, or an operator's deregistration, loses it, and nothing but the owner registers it again.
+   */
+  boolean isRegistered(URI consul, String agentId) throws IOException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(consul.resolve("/v1/agent/service/" + serviceId(agentId))).GET();
+    HttpResponse<String> response = exchange(request);
+    if (response.statusCode() == 404) {
+      return false;
+    }
+    check(response);
+    return true;
+  }
+
   /** The passing probe agents registered in one site's Consul (entries without a site are skipped). */
   List<ProbeAgentEntry> passingAgents(URI consul) throws IOException {
     JsonNode entries = json.readTree(send(HttpRequest.newBuilder(
@@ -89,18 +103,24 @@ final class ConsulProbeDirectory {
   }
 
   private String send(HttpRequest.Builder request) throws IOException {
+    return check(exchange(request)).body();
+  }
+
+  private HttpResponse<String> exchange(HttpRequest.Builder request) throws IOException {
     token.ifPresent(t -> request.header("X-Consul-Token", t));
-    HttpRequest built = request.timeout(TIMEOUT).build();
     try {
-      HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2) {
-        throw new IOException(built.method() + " " + built.uri().getPath() + ": HTTP " + response.statusCode()
-            + ": " + response.body().strip());
-      }
-      return response.body();
+      return http.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
+  }
+
+  private static HttpResponse<String> check(HttpResponse<String> response) throws IOException {
+    if (response.statusCode() / 100 != 2) {
+      throw new IOException(response.request().method() + " " + response.request().uri().getPath() + ": HTTP "
+          + response.statusCode() + ": " + response.body().strip());
+    }
+    return response;
   }
 }

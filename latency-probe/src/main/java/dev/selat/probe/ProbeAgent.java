@@ -125,16 +125,27 @@ public final class ProbeAgent implements AutoCloseable {
   }
 
   /**
-   * Registers until Consul has taken it (an unreachable Consul at start does not stop the agent), then finds the
-   * peers. A Consul that stops answering keeps its last answer, and its failure is logged once per outage.
+   * Registers until Consul has taken it (an unreachable Consul at start does not stop the agent), registers again
+   * whenever Consul no longer has it, then finds the peers. A Consul that stops answering keeps its last answer, and
+   * its failure is logged once per outage.
    */
   private void consulRound() {
-    if (config.register() && !registered.get()) {
+    if (config.register()) {
       URI consul = config.consul().orElseThrow();
-      if (call(consul, () -> directory.register(consul, config, responder.tcpAddress().getPort(), grpc.getPort()))) {
+      call(consul, () -> {
+        boolean wasRegistered = registered.get();
+        if (wasRegistered && directory.isRegistered(consul, config.agentId())) {
+          return;
+        }
+        directory.register(consul, config, responder.tcpAddress().getPort(), grpc.getPort());
         registered.set(true);
-        log.info("registered {} as {} in {}", config.agentId(), ProbeAgentConfig.SERVICE_NAME, consul);
-      }
+        if (wasRegistered) {
+          log.warn("consul {} had lost {} (an agent restarted without its data?): registered it again", consul,
+              ConsulProbeDirectory.serviceId(config.agentId()));
+        } else {
+          log.info("registered {} as {} in {}", config.agentId(), ProbeAgentConfig.SERVICE_NAME, consul);
+        }
+      });
     }
     if (config.discover().isEmpty()) {
       return;

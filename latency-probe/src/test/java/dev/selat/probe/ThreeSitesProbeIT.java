@@ -108,6 +108,28 @@ class ThreeSitesProbeIT {
     assertThat(passingProbeSites(SITES.jakarta())).isEmpty();
   }
 
+  @Test
+  void registration_lostByConsul_isRegisteredAgain() throws Exception {
+    try (ProbeAgent jakarta = ProbeAgent.start(config(ThreeSites.JAKARTA).build(), Clock.systemUTC(),
+        Ticker.system(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+      await("registered").atMost(Duration.ofSeconds(30))
+          .until(() -> passingProbeSites(SITES.jakarta()).equals(List.of(ThreeSites.JAKARTA)));
+
+      // What a Consul agent restarted without its data directory, or an operator, does to the registration.
+      String id = ConsulProbeDirectory.serviceId(config(ThreeSites.JAKARTA).agentId);
+      HttpRequest.Builder deregister = HttpRequest.newBuilder(
+          SITES.jakarta().httpAddress().resolve("/v1/agent/service/deregister/" + id))
+          .PUT(HttpRequest.BodyPublishers.noBody());
+      SITES.jakarta().managementToken().ifPresent(t -> deregister.header("X-Consul-Token", t));
+      try (HttpClient http = HttpClient.newHttpClient()) {
+        assertThat(http.send(deregister.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      }
+
+      await("registered again").atMost(Duration.ofSeconds(30))
+          .until(() -> passingProbeSites(SITES.jakarta()).equals(List.of(ThreeSites.JAKARTA)));
+    }
+  }
+
   private static ProbeAgentConfig.Draft config(String site) {
     ProbeAgentConfig.Draft draft = AgentConfigs.loopback(site);
     draft.paths.putAll(PATHS.get(site));
