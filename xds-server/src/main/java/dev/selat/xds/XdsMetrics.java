@@ -2,6 +2,7 @@ package dev.selat.xds;
 
 import dev.selat.xds.XdsStreamInfo.Protocol;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,6 +42,10 @@ final class XdsMetrics implements AutoCloseable {
         .register(registry));
     keep(Gauge.builder("selat.xds.outbound.waiting", budget, OutboundBudget::waiting)
         .description("Streams waiting for room under the outbound byte limit").register(registry));
+    keep(FunctionCounter.builder("selat.xds.outbound.stalled", budget, OutboundBudget::stalled)
+        .description("Streams whose unwritten bytes stopped counting against the outbound limit after "
+            + OutboundBudget.STALLED_AFTER.toSeconds() + " s (a client that stopped reading)")
+        .register(registry));
     for (Protocol protocol : Protocol.values()) {
       String p = protocol.tag();
       for (String service : SERVICES) {

@@ -233,7 +233,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
           ? ExecutorServiceMetrics.monitor(meterRegistry, newStreamPool(), POOL_METRICS_NAME)
           : null;
       SnapshotStore store = new SnapshotStore(clock);
-      OutboundBudget budget = new OutboundBudget(maxQueuedResponseBytes);
+      OutboundBudget budget = new OutboundBudget(maxQueuedResponseBytes, System::nanoTime);
       XdsMetrics metrics = new XdsMetrics(meterRegistry, budget);
       StreamContext ctx = new StreamContext(store, metrics, new GuardedCallbacks(callbacks),
           mapper, verifier,

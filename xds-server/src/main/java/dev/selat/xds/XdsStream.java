@@ -53,8 +53,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
   XdsStreamInfo info;
   private boolean closed;
   private long nonces;
-  /** Bytes sent and counted in the server's {@link OutboundBudget} until the transport is ready again. */
-  private long unwritten;
+  /** Bytes the transport could not write at once, counted in the server's {@link OutboundBudget} until it is ready again. */
+  private OutboundBudget.Ticket unwritten;
   /** Queued in the budget for room to send; woken by {@link #roomFreed}. */
   private boolean waitingForRoom;
 
@@ -230,9 +230,9 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   /** The transport wrote what was queued: give its bytes back to the server's budget. */
   private void written() {
-    if (unwritten > 0) {
+    if (unwritten != null) {
       ctx.budget().give(unwritten);
-      unwritten = 0;
+      unwritten = null;
     }
   }
 
@@ -262,11 +262,9 @@ abstract class XdsStream<Q, R, S extends TypeState>
     state.inflightNonce = nonce;
     state.inflightPublishedAt = from.publishedAt();
     state.responded = true;
-    ctx.budget().take(bytes);
-    unwritten += bytes;
     out.onNext(response);
-    if (out.isReady()) {
-      written(); // below the transport's ready threshold already
+    if (!out.isReady()) {
+      unwritten = ctx.budget().take(unwritten, bytes);
     }
     ctx.metrics().response(protocol, state.typeUrl, bytes);
     ctx.callbacks().onResponse(info, state.typeUrl, resources, removed);

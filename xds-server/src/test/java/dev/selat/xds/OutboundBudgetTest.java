@@ -10,24 +10,29 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class OutboundBudgetTest {
 
+  private final AtomicLong nanos = new AtomicLong();
+
   @Test
   void full_waitersWokenInOrderAndEachWithRoomWakesTheNext() {
-    OutboundBudget budget = new OutboundBudget(100);
+    OutboundBudget budget = new OutboundBudget(100, nanos::get);
     List<String> woken = new ArrayList<>();
     assertThat(budget.hasRoom(() -> woken.add("never"))).isTrue();
-    budget.take(300); // one response may overshoot: the bound is soft by what was already checked
+    // one response may overshoot: the bound is soft by what was already checked
+    OutboundBudget.Ticket first = budget.take(null, 150);
+    OutboundBudget.Ticket second = budget.take(null, 150);
 
     assertThat(budget.hasRoom(() -> woken.add("b"))).isFalse();
     assertThat(budget.hasRoom(() -> woken.add("c"))).isFalse();
     assertThat(budget.waiting()).isEqualTo(2);
-    budget.give(150);
+    budget.give(second);
     assertThat(woken).isEmpty(); // 150 still queued
 
-    budget.give(150);
+    budget.give(first);
     assertThat(woken).containsExactly("b");
     assertThat(budget.hasRoom(() -> woken.add("never"))).isTrue(); // b finds room and passes it on
     assertThat(woken).containsExactly("b", "c");
@@ -35,10 +40,40 @@ class OutboundBudgetTest {
   }
 
   @Test
-  void passOn_withoutRoom_wakesNobody() {
-    OutboundBudget budget = new OutboundBudget(10);
+  void sameStream_moreBytesBeforeItsTransportWrote_oneTicketGivenBackWhole() {
+    OutboundBudget budget = new OutboundBudget(100, nanos::get);
+    OutboundBudget.Ticket ticket = budget.take(null, 60);
+
+    assertThat(budget.take(ticket, 60)).isSameAs(ticket);
+    assertThat(budget.queued()).isEqualTo(120);
+    budget.give(ticket);
+    budget.give(ticket); // a close after the transport's ready: nothing twice
+    assertThat(budget.queued()).isZero();
+  }
+
+  @Test
+  void stalledClient_bytesUnwrittenForThirtySeconds_stopCountingAndOthersGetRoom() {
+    OutboundBudget budget = new OutboundBudget(100, nanos::get);
     List<String> woken = new ArrayList<>();
-    budget.take(10);
+    OutboundBudget.Ticket stalled = budget.take(null, 100);
+    nanos.addAndGet(OutboundBudget.STALLED_AFTER.toNanos() - 1);
+    assertThat(budget.hasRoom(() -> woken.add("b"))).isFalse();
+
+    nanos.addAndGet(1);
+
+    assertThat(budget.hasRoom(() -> woken.add("never"))).isTrue();
+    assertThat(woken).containsExactly("b");
+    assertThat(budget.stalled()).isEqualTo(1);
+    assertThat(budget.queued()).isZero();
+    budget.give(stalled); // its transport wrote at last: not given back twice
+    assertThat(budget.queued()).isZero();
+  }
+
+  @Test
+  void passOn_withoutRoom_wakesNobody() {
+    OutboundBudget budget = new OutboundBudget(10, nanos::get);
+    List<String> woken = new ArrayList<>();
+    budget.take(null, 10);
     budget.hasRoom(() -> woken.add("b"));
 
     budget.passOn();
@@ -49,7 +84,7 @@ class OutboundBudgetTest {
 
   @Test
   void limit_notPositive_failsNamingTheOption() {
-    assertThatThrownBy(() -> new OutboundBudget(0)).hasMessageContaining("maxQueuedResponseBytes");
+    assertThatThrownBy(() -> new OutboundBudget(0, nanos::get)).hasMessageContaining("maxQueuedResponseBytes");
   }
 
   @Test
