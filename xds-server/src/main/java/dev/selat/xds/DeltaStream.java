@@ -105,14 +105,16 @@ final class DeltaStream
     if (first && request.getResourceNamesSubscribeCount() == 0 && TypeUrls.isFullState(s.typeUrl)) {
       s.wildcard = true; // legacy wildcard: Listener and Cluster with nothing named
     }
-    updateSubscription(s, request, current);
-    if (first) {
+    // Whether what the client holds became a private map that may equal the snapshot's (then shared).
+    boolean heldChanged = updateSubscription(s, request, current);
+    if (first && request.getInitialResourceVersionsCount() > 0) {
       request.getInitialResourceVersionsMap().forEach((name, version) -> {
         if (s.subscribes(name)) {
           s.held.put(name, version);
           s.responded = true;
         }
       });
+      heldChanged = true;
     }
     if (s.inflightNonce != null && s.inflightNonce.equals(request.getResponseNonce())) {
       if (request.hasErrorDetail()) {
@@ -121,9 +123,11 @@ final class DeltaStream
         }
         nacked(s, request.getErrorDetail().getMessage());
       } else if (s.inflightHeld != null) {
+        // A snapshot's own map; if a newer snapshot is out, the next push sends what changed since.
         s.held.replaceWith(s.inflightHeld);
         if (s.resubscribedInFlight) {
           s.held.retainNames(s::subscribes); // names unsubscribed while the response was in flight
+          heldChanged = true;
         }
         acked(s);
       } else {
@@ -133,8 +137,10 @@ final class DeltaStream
           }
         }
         s.inflightRemoved.forEach(s.held::remove);
+        heldChanged = true;
         acked(s);
       }
+      heldChanged |= !s.resendAfterAck.isEmpty();
       s.resendAfterAck.stream().filter(s::subscribes).forEach(name -> s.held.put(name, UNANSWERED));
       s.resendAfterAck.clear();
       s.inflightResources = List.of();
@@ -142,14 +148,15 @@ final class DeltaStream
       s.inflightHeld = null;
       s.resubscribedInFlight = false;
     }
-    if (current != null) {
+    if (heldChanged && current != null) {
       s.held.shareIfEqual(current.snapshot().versions(s.typeUrl));
     }
   }
 
-  private void updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
+  /** Applies the request's subscribe and unsubscribe lists; false when it has neither. */
+  private boolean updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
     if (request.getResourceNamesSubscribeCount() == 0 && request.getResourceNamesUnsubscribeCount() == 0) {
-      return;
+      return false;
     }
     boolean wasWildcard = s.wildcard;
     Set<String> names = new HashSet<>(s.names());
@@ -181,6 +188,7 @@ final class DeltaStream
     }
     s.held.retainNames(s::subscribes);
     toAnswer.forEach(name -> resend(s, name));
+    return true;
   }
 
   @Override

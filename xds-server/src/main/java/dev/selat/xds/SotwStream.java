@@ -113,15 +113,18 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         // What was sent may name resources unsubscribed since.
         resubscribed |= s.resubscribedInFlight;
         if (s.inflightHeld != null) {
+          // A snapshot's own map; if a newer snapshot is out, the next push sends what changed since.
           s.acked.replaceWith(s.inflightHeld);
         } else if (s.fullState) {
           s.acked.replaceWith(s.inflight);
+          heldChanged = true;
         } else {
           s.acked.putAll(s.inflight);
+          heldChanged = true;
         }
-        heldChanged = true;
         acked(s);
       }
+      heldChanged |= !s.resendAfterAck.isEmpty();
       s.resendAfterAck.forEach(s.acked::remove);
       s.resendAfterAck.clear();
       s.inflight = null;
