@@ -179,5 +179,6 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
    * @param reachedLast clients that got the last update
    */
   record PacedResult(BenchServer.Kind server, String protocol, int clients, int updates, Duration interval,
-      long stormNanos, long stormPeakHeap, long convergeNanos, long reachedLast, long peakHeap, long peakDirect, String failure) {}
+      long stormNanos, long stormPeakHeap, long convergeNanos, long reachedLast, long peakHeap, long peakDirect,
+      String failure) {}
 }

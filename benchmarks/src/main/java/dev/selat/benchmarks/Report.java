@@ -55,8 +55,8 @@ final class Report {
     for (Harness.PacedResult r : runs) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %d | %s | %d of %d | %s | %s | %s | %s |%n",
           r.server().id(), r.protocol(), r.clients(), seconds(r.stormNanos()), mb(r.stormPeakHeap()), r.updates(),
-          r.interval(), r.reachedLast(), r.clients(),
-          seconds(r.convergeNanos()), mb(r.peakHeap()), mb(r.peakDirect()), r.failure() == null ? "none" : r.failure()));
+          r.interval(), r.reachedLast(), r.clients(), seconds(r.convergeNanos()), mb(r.peakHeap()),
+          mb(r.peakDirect()), r.failure() == null ? "none" : r.failure()));
     }
     return sb.toString();
   }

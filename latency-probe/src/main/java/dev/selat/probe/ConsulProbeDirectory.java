@@ -73,8 +73,8 @@ final class ConsulProbeDirectory {
    * directory, or an operator's deregistration, loses it, and nothing but the owner registers it again.
    */
   boolean isRegistered(URI consul, String agentId) throws IOException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(consul.resolve("/v1/agent/service/" + serviceId(agentId))).GET();
-    HttpResponse<String> response = exchange(request);
+    URI service = consul.resolve("/v1/agent/service/" + serviceId(agentId));
+    HttpResponse<String> response = exchange(HttpRequest.newBuilder(service).GET());
     if (response.statusCode() == 404) {
       return false;
     }

@@ -53,7 +53,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
   XdsStreamInfo info;
   private boolean closed;
   private long nonces;
-  /** Bytes the transport could not write at once, counted in the server's {@link OutboundBudget} until it is ready again. */
+  /** What the transport could not write at once, counted in the server's {@link OutboundBudget} until it is ready. */
   private OutboundBudget.Ticket unwritten;
   /** Queued in the budget for room to send; woken by {@link #roomFreed}. */
   private boolean waitingForRoom;
