@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link SiteReader} over ecwid consul-api's raw client, on our own HttpClient (token header, TLS, bounded pool). JSON is
  * parsed here into records so no ecwid type leaves this class. With several addresses, a request that gets no
- * response, a 5xx (Consul answers "No cluster leader" with 500; a proxy in front of it answers 502/503) or a 429 (this agent's
- * connection limit) moves the reader to the next address; other answers (an ACL denial, a bad request) would be the
- * same from every server and keep it where it is.
+ * response, a 5xx (Consul answers "No cluster leader" with 500; a proxy in front of it answers 502/503) or a 429
+ * (this agent's connection limit) moves the reader to the next address; other answers (an ACL denial, a bad request)
+ * would be the same from every server and keep it where it is.
  */
 final class EcwidSiteReader implements SiteReader {
   private static final Logger log = LoggerFactory.getLogger(EcwidSiteReader.class);
