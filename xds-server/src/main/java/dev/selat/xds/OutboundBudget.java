@@ -43,6 +43,7 @@ final class OutboundBudget {
   /** Tickets in the order taken; given ones leave when they reach the head. */
   private final ArrayDeque<Ticket> tickets = new ArrayDeque<>();
   private long queued;
+  private long waits;
   private long stalled;
 
   /** @param limit bytes queued in the transport across all streams, > 0 */
@@ -66,6 +67,7 @@ final class OutboundBudget {
       }
       if (queued >= limit) {
         waiting.add(onRoom);
+        waits++;
         return false;
       }
       next = waiting.poll();
@@ -135,6 +137,11 @@ final class OutboundBudget {
 
   synchronized int waiting() {
     return waiting.size();
+  }
+
+  /** Times a stream found no room and was queued. */
+  synchronized long waits() {
+    return waits;
   }
 
   /** Tickets that stopped counting because their bytes stayed unwritten for {@link #STALLED_AFTER}. */

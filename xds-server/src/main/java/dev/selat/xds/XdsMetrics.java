@@ -42,6 +42,8 @@ final class XdsMetrics implements AutoCloseable {
         .register(registry));
     keep(Gauge.builder("selat.xds.outbound.waiting", budget, OutboundBudget::waiting)
         .description("Streams waiting for room under the outbound byte limit").register(registry));
+    keep(FunctionCounter.builder("selat.xds.outbound.waits", budget, OutboundBudget::waits)
+        .description("Times a stream found the outbound limit reached and waited for room").register(registry));
     keep(FunctionCounter.builder("selat.xds.outbound.stalled", budget, OutboundBudget::stalled)
         .description("Streams whose unwritten bytes stopped counting against the outbound limit after "
             + OutboundBudget.STALLED_AFTER.toSeconds() + " s (a client that stopped reading)")
