@@ -159,6 +159,7 @@ final class DeltaStream
       return false;
     }
     boolean wasWildcard = s.wildcard;
+    boolean fresh = s.names().isEmpty() && !s.wildcard && s.held.isEmpty() && s.inflightNonce == null;
     Set<String> names = new HashSet<>(s.names());
     List<String> toAnswer = new ArrayList<>();
     for (String name : request.getResourceNamesSubscribeList()) {
@@ -187,7 +188,14 @@ final class DeltaStream
       s.resubscribedInFlight |= s.inflightNonce != null;
     }
     s.held.retainNames(s::subscribes);
-    toAnswer.forEach(name -> resend(s, name));
+    if (fresh && !s.wildcard && current != null && s.names() == current.snapshot().names(s.typeUrl)
+        && toAnswer.size() == s.names().size()) {
+      // A first subscription to exactly the snapshot's names (no duplicates: as many asked as
+      // subscribed): every one waits for an answer, and thousands of such streams share that map.
+      s.held.replaceWith(current.snapshot().unanswered(s.typeUrl));
+    } else {
+      toAnswer.forEach(name -> resend(s, name));
+    }
     return true;
   }
 

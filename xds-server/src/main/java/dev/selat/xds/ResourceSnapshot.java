@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An immutable set of resources for one group: type URL -> name -> {@link VersionedResource}.
@@ -24,6 +25,8 @@ public final class ResourceSnapshot {
   private final Map<String, Map<String, VersionedResource>> byType;
   private final Map<String, Map<String, String>> versionsByType;
   private final Map<String, List<String>> namesByType;
+  /** Made on first use: most snapshots never see a fresh Delta subscription to all of a type. */
+  private final Map<String, Map<String, String>> unansweredByType = new ConcurrentHashMap<>();
   private final Map<String, String> typeVersions;
   private final String version;
 
@@ -69,6 +72,18 @@ public final class ResourceSnapshot {
   /** The names of one type, sorted; shared by every stream that subscribes to exactly these. */
   List<String> names(String typeUrl) {
     return namesByType.getOrDefault(typeUrl, List.of());
+  }
+
+  /**
+   * Every name of one type mapped to {@link DeltaStream#UNANSWERED}: what a Delta stream holds when
+   * it has just subscribed to all of them and been answered nothing yet, shared by every such stream.
+   */
+  Map<String, String> unanswered(String typeUrl) {
+    return unansweredByType.computeIfAbsent(typeUrl, t -> {
+      Map<String, String> all = new LinkedHashMap<>();
+      names(t).forEach(name -> all.put(name, DeltaStream.UNANSWERED));
+      return Collections.unmodifiableMap(all);
+    });
   }
 
   /** The hex {@link #setIdentity} of one type's resources ("0" for none). */

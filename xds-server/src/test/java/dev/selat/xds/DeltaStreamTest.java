@@ -210,6 +210,40 @@ class DeltaStreamTest {
   }
 
   @Test
+  void subscribeToEverything_oneRemovedBeforeTheFirstAnswer_restSentThenItListedAsRemoved() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    RecordingStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> stream =
+        RecordingStream.openSlow(xds.ads()::deltaAggregatedResources);
+    stream.send(subscribe(TypeUrls.ENDPOINT, "b", "a")); // not ready: answered on the next pull
+    xds.server.publish(GROUP, ResourceSnapshot.builder().endpoints(Resources.endpoints("a", 1001)).build());
+
+    stream.pull(1);
+    assertThat(names(stream.last())).containsExactly("a");
+    stream.pull(1);
+    stream.send(deltaAck(stream.last()));
+
+    assertThat(stream.responses).hasSize(2);
+    assertThat(stream.last().getResourcesList()).isEmpty();
+    assertThat(stream.last().getRemovedResourcesList()).containsExactly("b");
+  }
+
+  @Test
+  void subscribeToEverything_changeAfterTheAck_sendsOnlyTheChange() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2001)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a", "b"));
+    assertThat(names(stream.last())).containsExactlyInAnyOrder("a", "b");
+    stream.send(deltaAck(stream.last()));
+
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 1001)).endpoints(Resources.endpoints("b", 2002)).build());
+
+    assertThat(stream.responses).hasSize(2);
+    assertThat(names(stream.last())).containsExactly("b");
+  }
+
+  @Test
   void unsubscribe_nameAlsoCoveredByWildcard_resendsIt() {
     xds.server.publish(GROUP, clusters("a", "b"));
     var stream = xds.delta().send(subscribe(TypeUrls.CLUSTER, "*", "a"));
