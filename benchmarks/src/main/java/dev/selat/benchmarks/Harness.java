@@ -74,7 +74,7 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
           progress.printf("  update %d: only %d of %d clients within %s%n", k, fleet.reachedCount(), clients,
               updateTimeout);
           if (!server.isAlive()) {
-            failure = "server died: " + server.memoryFailure();
+            failure = "server died: " + server.exitReason();
             break;
           }
           continue;

@@ -105,16 +105,14 @@ final class DeltaStream
     if (first && request.getResourceNamesSubscribeCount() == 0 && TypeUrls.isFullState(s.typeUrl)) {
       s.wildcard = true; // legacy wildcard: Listener and Cluster with nothing named
     }
-    // Whether what the client holds became a private map that may equal the snapshot's (then shared).
-    boolean heldChanged = updateSubscription(s, request, current);
-    if (first && request.getInitialResourceVersionsCount() > 0) {
+    updateSubscription(s, request, current);
+    if (first) {
       request.getInitialResourceVersionsMap().forEach((name, version) -> {
         if (s.subscribes(name)) {
           s.held.put(name, version);
           s.responded = true;
         }
       });
-      heldChanged = true;
     }
     if (s.inflightNonce != null && s.inflightNonce.equals(request.getResponseNonce())) {
       if (request.hasErrorDetail()) {
@@ -123,11 +121,9 @@ final class DeltaStream
         }
         nacked(s, request.getErrorDetail().getMessage());
       } else if (s.inflightHeld != null) {
-        // A snapshot's own map; if a newer snapshot is out, the next push sends what changed since.
-        s.held.replaceWith(s.inflightHeld);
+        s.held.share(s.inflightHeld);
         if (s.resubscribedInFlight) {
           s.held.retainNames(s::subscribes); // names unsubscribed while the response was in flight
-          heldChanged = true;
         }
         acked(s);
       } else {
@@ -137,10 +133,8 @@ final class DeltaStream
           }
         }
         s.inflightRemoved.forEach(s.held::remove);
-        heldChanged = true;
         acked(s);
       }
-      heldChanged |= !s.resendAfterAck.isEmpty();
       s.resendAfterAck.stream().filter(s::subscribes).forEach(name -> s.held.put(name, UNANSWERED));
       s.resendAfterAck.clear();
       s.inflightResources = List.of();
@@ -148,15 +142,14 @@ final class DeltaStream
       s.inflightHeld = null;
       s.resubscribedInFlight = false;
     }
-    if (heldChanged && current != null) {
+    if (current != null) {
       s.held.shareIfEqual(current.snapshot().versions(s.typeUrl));
     }
   }
 
-  /** Applies the request's subscribe and unsubscribe lists; false when it has neither. */
-  private boolean updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
+  private void updateSubscription(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
     if (request.getResourceNamesSubscribeCount() == 0 && request.getResourceNamesUnsubscribeCount() == 0) {
-      return false;
+      return;
     }
     boolean wasWildcard = s.wildcard;
     boolean fresh = s.names().isEmpty() && !s.wildcard && s.held.isEmpty() && s.inflightNonce == null;
@@ -192,11 +185,10 @@ final class DeltaStream
         && toAnswer.size() == s.names().size()) {
       // A first subscription to exactly the snapshot's names (no duplicates: as many asked as
       // subscribed): every one waits for an answer, and thousands of such streams share that map.
-      s.held.replaceWith(current.snapshot().unanswered(s.typeUrl));
+      s.held.share(current.snapshot().unanswered(s.typeUrl));
     } else {
       toAnswer.forEach(name -> resend(s, name));
     }
-    return true;
   }
 
   @Override
@@ -210,7 +202,7 @@ final class DeltaStream
         && change.removed().isEmpty() && change.changed().stream().allMatch(r -> s.subscribes(r.name()))) {
       // The client holds the previous snapshot's versions and wants every change: no scan needed.
       if (change.changed().isEmpty()) {
-        s.held.replaceWith(snapshot.versions(s.typeUrl));
+        s.held.share(snapshot.versions(s.typeUrl));
         return false;
       }
       respond(s, current, change.changed(), List.of(), snapshot.versions(s.typeUrl));

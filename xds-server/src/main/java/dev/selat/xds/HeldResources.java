@@ -16,7 +16,10 @@ import java.util.function.Predicate;
  */
 final class HeldResources<V> {
   private Map<String, V> map = Map.of();
+  /** The map is not ours to change: the first write copies it. */
   private boolean shared = true;
+  /** The map is a snapshot's own: {@link #shareIfEqual} has nothing to gain and compares nothing. */
+  private boolean snapshotMap;
 
   V get(String name) {
     return map.get(name);
@@ -68,6 +71,17 @@ final class HeldResources<V> {
   void replaceWith(Map<String, V> entries) {
     map = entries;
     shared = true;
+    snapshotMap = false;
+  }
+
+  /**
+   * Replaces everything with a snapshot's own map. If a newer snapshot is out, the stream's next
+   * push finds what changed since from the snapshot's change list; no comparison is needed.
+   */
+  void share(Map<String, V> snapshotEntries) {
+    map = snapshotEntries;
+    shared = true;
+    snapshotMap = true;
   }
 
   /** True while this holds exactly {@code reference}, the same map instance (a cheap "in sync"). */
@@ -75,11 +89,13 @@ final class HeldResources<V> {
     return map == reference;
   }
 
-  /** Shares {@code reference} (an immutable snapshot map) in place of an equal private copy. */
+  /**
+   * Shares {@code reference} (an immutable snapshot map) in place of an equal map of our own;
+   * a snapshot's map is left as it is.
+   */
   void shareIfEqual(Map<String, V> reference) {
-    if (map != reference && map.size() == reference.size() && map.equals(reference)) {
-      map = reference;
-      shared = true;
+    if (!snapshotMap && map != reference && map.size() == reference.size() && map.equals(reference)) {
+      share(reference);
     }
   }
 
@@ -87,6 +103,7 @@ final class HeldResources<V> {
     if (shared) {
       map = new HashMap<>(map);
       shared = false;
+      snapshotMap = false;
     }
     return map;
   }

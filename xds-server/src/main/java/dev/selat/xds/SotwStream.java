@@ -99,7 +99,6 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     s.wildcard = s.namedWildcard || (!s.explicit && s.fullState);
     resubscribed |= wasWildcard != s.wildcard;
     s.resubscribedInFlight |= resubscribed && s.inflight != null;
-    boolean heldChanged = false;
     String nonce = request.getResponseNonce();
     if (s.inflightNonce != null && s.inflightNonce.equals(nonce)) {
       if (request.hasErrorDetail()) {
@@ -113,18 +112,14 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         // What was sent may name resources unsubscribed since.
         resubscribed |= s.resubscribedInFlight;
         if (s.inflightHeld != null) {
-          // A snapshot's own map; if a newer snapshot is out, the next push sends what changed since.
-          s.acked.replaceWith(s.inflightHeld);
+          s.acked.share(s.inflightHeld);
         } else if (s.fullState) {
           s.acked.replaceWith(s.inflight);
-          heldChanged = true;
         } else {
           s.acked.putAll(s.inflight);
-          heldChanged = true;
         }
         acked(s);
       }
-      heldChanged |= !s.resendAfterAck.isEmpty();
       s.resendAfterAck.forEach(s.acked::remove);
       s.resendAfterAck.clear();
       s.inflight = null;
@@ -136,15 +131,13 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       if (request.getVersionInfo().equals(setVersion(desired.values()))) {
         s.acked.replaceWith(desired);
         s.responded = true;
-        heldChanged = true;
       }
     }
     if (resubscribed && !s.wildcard) {
       // Forget what the client dropped, so subscribing again brings it back.
       s.acked.retainNames(s::subscribes);
-      heldChanged = true;
     }
-    if (heldChanged && current != null) {
+    if (current != null) {
       s.acked.shareIfEqual(current.snapshot().resources(s.typeUrl));
     }
   }
@@ -166,7 +159,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
         && s.acked.isSharing(change.from()) && change.removed().isEmpty()) {
       // The client holds the previous snapshot's set: it gets the current one, as it is.
       if (change.changed().isEmpty()) {
-        s.acked.replaceWith(desired);
+        s.acked.share(desired);
         return false;
       }
       respond(s, current, desired, current.snapshot().typeVersion(s.typeUrl), desired);
@@ -197,7 +190,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       // type and every changed one: the change list is its answer, found without a scan.
       Map<String, VersionedResource> all = current.snapshot().resources(s.typeUrl);
       if (change.changed().isEmpty()) {
-        s.acked.replaceWith(all);
+        s.acked.share(all);
         return false;
       }
       Map<String, VersionedResource> changes = new LinkedHashMap<>();
