@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Parses Consul's JSON answers into records at the edge; a malformed answer throws naming the field. */
 final class ConsulJson {
@@ -36,7 +37,19 @@ final class ConsulJson {
     return out;
   }
 
+  /** As {@link #serviceHealth(String, Consumer)}, with malformed optional fields an error. */
   static List<ServiceInstance> serviceHealth(String json) {
+    return serviceHealth(json, problem -> {
+      throw problem;
+    });
+  }
+
+  /**
+   * Parses /v1/health/service answers. A malformed optional entry (one tagged address, one node meta value) is left out
+   * and handed to {@code problems}, naming its field; the rest of the instance is kept. A malformed required field (an
+   * ID, a check status) throws.
+   */
+  static List<ServiceInstance> serviceHealth(String json, Consumer<ConsulConfigException> problems) {
     List<ServiceInstance> out = new ArrayList<>();
     for (JsonElement el : array(parse(json))) {
       JsonObject entry = el.getAsJsonObject();
@@ -52,9 +65,68 @@ final class ConsulJson {
             ? HealthStatus.MAINTENANCE
             : HealthStatus.parse("Checks[" + checkId + "].Status", required(check, "Status")));
       }
+      String at = "Service[" + id + "].";
       out.add(new ServiceInstance(id, required(node, "Node"), address.isEmpty() ? text(node, "Address") : address,
           (int) number(service, "Port"), strings(service.get("Tags")), stringMap(service.get("Meta")), weights(service),
-          status));
+          status, taggedAddresses(at + "TaggedAddresses", service.get("TaggedAddresses"), problems),
+          lenientStringMap(at + "Node.TaggedAddresses", node.get("TaggedAddresses"), problems),
+          lenientStringMap(at + "Node.Meta", node.get("Meta"), problems), address.isEmpty()));
+    }
+    return out;
+  }
+
+  /** {@code Service.TaggedAddresses}: name to {@code {"Address": ..., "Port": ...}}; a bad entry is left out. */
+  private static Map<String, TaggedAddress> taggedAddresses(String field, JsonElement el,
+      Consumer<ConsulConfigException> problems) {
+    Map<String, TaggedAddress> out = new LinkedHashMap<>();
+    if (el == null || el.isJsonNull()) {
+      return out;
+    }
+    if (!el.isJsonObject()) {
+      problems.accept(new ConsulConfigException(field, "expected an object of name to {Address, Port}, was " + el));
+      return out;
+    }
+    for (Map.Entry<String, JsonElement> e : el.getAsJsonObject().entrySet()) {
+      String f = field + "." + e.getKey();
+      try {
+        if (!e.getValue().isJsonObject()) {
+          throw new ConsulConfigException(f, "expected {Address, Port}, was " + e.getValue());
+        }
+        JsonObject o = e.getValue().getAsJsonObject();
+        JsonElement a = o.get("Address");
+        if (a != null && !a.isJsonNull() && !(a.isJsonPrimitive() && a.getAsJsonPrimitive().isString())) {
+          throw new ConsulConfigException(f + ".Address", "not a string: " + a);
+        }
+        long port = number(o, "Port", f + ".Port");
+        if (port < 0 || port > 65535) {
+          throw new ConsulConfigException(f + ".Port", "must be within 0..65535, was " + port);
+        }
+        out.put(e.getKey(), new TaggedAddress(text(o, "Address"), (int) port));
+      } catch (ConsulConfigException bad) {
+        problems.accept(bad);
+      }
+    }
+    return out;
+  }
+
+  /** A name to string map ({@code Node.TaggedAddresses}, {@code Node.Meta}); a non-string value is left out. */
+  private static Map<String, String> lenientStringMap(String field, JsonElement el,
+      Consumer<ConsulConfigException> problems) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (el == null || el.isJsonNull()) {
+      return out;
+    }
+    if (!el.isJsonObject()) {
+      problems.accept(new ConsulConfigException(field, "expected an object of strings, was " + el));
+      return out;
+    }
+    for (Map.Entry<String, JsonElement> e : el.getAsJsonObject().entrySet()) {
+      JsonElement v = e.getValue();
+      if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isString()) {
+        out.put(e.getKey(), v.getAsString());
+      } else if (!v.isJsonNull()) {
+        problems.accept(new ConsulConfigException(field + "." + e.getKey(), "not a string: " + v));
+      }
     }
     return out;
   }
@@ -121,6 +193,11 @@ final class ConsulJson {
   }
 
   private static long number(JsonObject o, String field) {
+    return number(o, field, field);
+  }
+
+  /** {@code o.field} as a whole number (0 when absent); a failure names {@code path}. */
+  private static long number(JsonObject o, String field, String path) {
     JsonElement el = o.get(field);
     if (el == null || el.isJsonNull()) {
       return 0;
@@ -128,7 +205,7 @@ final class ConsulJson {
     try {
       return el.getAsLong();
     } catch (RuntimeException e) {
-      throw new ConsulConfigException(field, "not a number: " + el);
+      throw new ConsulConfigException(path, "not a number: " + el);
     }
   }
 

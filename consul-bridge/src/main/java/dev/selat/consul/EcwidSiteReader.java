@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -36,6 +38,8 @@ final class EcwidSiteReader implements SiteReader {
   private final List<ConsulRawClient> clients;
   private final AtomicInteger current = new AtomicInteger();
   private final AtomicBoolean warnedFiltered = new AtomicBoolean();
+  /** Malformed optional entries already logged (bounded: a flood of distinct ones is not kept forever). */
+  private final Set<String> warnedMalformed = ConcurrentHashMap.newKeySet();
 
   EcwidSiteReader(SiteConfig config) {
     this.config = config;
@@ -66,7 +70,18 @@ final class EcwidSiteReader implements SiteReader {
   @Override
   public QueryResult<List<ServiceInstance>> serviceHealth(String service) {
     // Instances on nodes the token may not read (node:read) are filtered out: all of them gone is not "no instance".
-    return get("/v1/health/service/" + encode(service), common(), ConsulJson::serviceHealth, List::isEmpty);
+    String endpoint = "/v1/health/service/" + encode(service);
+    return get(endpoint, common(), json -> ConsulJson.serviceHealth(json, p -> malformed(endpoint, p)), List::isEmpty);
+  }
+
+  /**
+   * A malformed optional entry (a tagged address, a node meta value) is left out of its instance, which is kept; it is
+   * logged once, named by its field, in the words of a malformed answer.
+   */
+  private void malformed(String endpoint, ConsulConfigException problem) {
+    if (warnedMalformed.size() < 1_000 && warnedMalformed.add(endpoint + problem.getMessage())) {
+      log.warn("site {}: GET {}: malformed entry left out: {}", config.siteId(), endpoint, problem.getMessage());
+    }
   }
 
   @Override

@@ -102,6 +102,21 @@ class ChangeTrackerTest {
   }
 
   @Test
+  void fetched_taggedAddressChanged_isANewEntry() {
+    loaded();
+    ServiceEntry before = tracker.visible().get("web");
+    ServiceInstance moved = new ServiceInstance("web-1", "n1", "10.0.0.1", 80, List.of(), Map.of(), Weights.DEFAULT,
+        HealthStatus.PASSING, Map.of("wan", new TaggedAddress("203.0.113.9", 0)), Map.of(), Map.of(), false);
+
+    tracker.fetched("web", List.of(moved));
+
+    assertThat(tracker.visible().get("web")).isNotEqualTo(before);
+    assertThat(tracker.visible().get("web").instances().get(0).wanAddress())
+        .contains(new TaggedAddress("203.0.113.9", 80));
+    assertThat(CatalogDelta.between(Map.of("web", before), tracker.visible()).changed()).contains("web");
+  }
+
+  @Test
   void fetched_noSelectedInstance_serviceNotVisible() {
     ChangeTracker selective = new ChangeTracker(new ServiceSelector(Set.of(), Map.of("mesh", "true")));
     selective.onServices(Map.of("web", List.of()), true);

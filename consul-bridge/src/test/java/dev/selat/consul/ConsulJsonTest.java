@@ -65,6 +65,54 @@ class ConsulJsonTest {
         .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("ID:");
   }
 
+  private static String tagged(String serviceTagged, String nodeTagged, String nodeMeta) {
+    return """
+        [{"Node":{"Node":"node-1","Address":"10.0.0.1","TaggedAddresses":%s,"Meta":%s},
+          "Service":{"ID":"web-1","Service":"web","Address":"","Port":8080,"TaggedAddresses":%s},
+          "Checks":[]}]""".formatted(nodeTagged, nodeMeta, serviceTagged);
+  }
+
+  @Test
+  void serviceHealth_taggedAddressesAndNodeMeta_areParsed() {
+    ServiceInstance i = ConsulJson.serviceHealth(tagged(
+        "{\"lan\":{\"Address\":\"10.0.0.1\",\"Port\":8080},\"wan\":{\"Address\":\"203.0.113.5\",\"Port\":0}}",
+        "{\"lan\":\"10.0.0.1\",\"wan\":\"198.51.100.1\"}", "{\"rack\":\"r1\",\"consul-network-segment\":\"\"}")).get(0);
+    assertThat(i.taggedAddresses()).containsOnly(Map.entry("lan", new TaggedAddress("10.0.0.1", 8080)),
+        Map.entry("wan", new TaggedAddress("203.0.113.5", 0)));
+    assertThat(i.nodeTaggedAddresses()).containsOnly(Map.entry("lan", "10.0.0.1"), Map.entry("wan", "198.51.100.1"));
+    assertThat(i.nodeMeta()).containsOnly(Map.entry("rack", "r1"), Map.entry("consul-network-segment", ""));
+    assertThat(i.usesNodeAddress()).isTrue();
+    assertThat(i.wanAddress()).contains(new TaggedAddress("203.0.113.5", 8080));
+  }
+
+  @Test
+  void serviceHealth_nullTaggedAddressesAndMeta_areEmpty() {
+    ServiceInstance i = ConsulJson.serviceHealth(tagged("null", "null", "null")).get(0);
+    assertThat(i.taggedAddresses()).isEmpty();
+    assertThat(i.nodeTaggedAddresses()).isEmpty();
+    assertThat(i.nodeMeta()).isEmpty();
+  }
+
+  @Test
+  void serviceHealth_malformedTaggedAddress_leftOutNamingTheFieldRestKept() {
+    List<ConsulConfigException> problems = new java.util.ArrayList<>();
+    List<ServiceInstance> out = ConsulJson.serviceHealth(tagged(
+        "{\"lan\":{\"Address\":\"10.0.0.1\",\"Port\":8080},\"wan\":{\"Address\":\"203.0.113.5\",\"Port\":\"x\"},"
+            + "\"wan_ipv4\":\"203.0.113.5\",\"lan_ipv4\":{\"Address\":\"10.0.0.1\",\"Port\":70000}}",
+        "{\"wan\":\"198.51.100.1\",\"lan\":{\"bad\":1}}", "{\"rack\":\"r1\"}"), problems::add);
+
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).taggedAddresses()).containsOnlyKeys("lan");
+    assertThat(out.get(0).nodeTaggedAddresses()).containsOnly(Map.entry("wan", "198.51.100.1"));
+    assertThat(out.get(0).nodeMeta()).containsOnly(Map.entry("rack", "r1"));
+    assertThat(problems).extracting(ConsulConfigException::field).containsExactly(
+        "Service[web-1].TaggedAddresses.wan.Port", "Service[web-1].TaggedAddresses.wan_ipv4",
+        "Service[web-1].TaggedAddresses.lan_ipv4.Port", "Service[web-1].Node.TaggedAddresses.lan");
+    // Without a problem sink (the strict form), the first one is the error.
+    assertThatThrownBy(() -> ConsulJson.serviceHealth(tagged("{\"wan\":[]}", "null", "null")))
+        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("Service[web-1].TaggedAddresses.wan:");
+  }
+
   @Test
   void services_nullTags_areEmpty() {
     assertThat(ConsulJson.services("{\"consul\":[],\"web\":[\"v1\"],\"db\":null}"))

@@ -110,6 +110,21 @@ class EcwidSiteReaderTest {
   }
 
   @Test
+  void serviceHealth_malformedTaggedAddress_instanceKeptWithoutIt() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, """
+        [{"Node":{"Node":"n1","Address":"10.0.0.1","TaggedAddresses":{"wan":"198.51.100.1"}},
+          "Service":{"ID":"web-1","Service":"web","Port":8080,
+                     "TaggedAddresses":{"wan":{"Address":"203.0.113.5","Port":"eighty"}}},"Checks":[]}]""");
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      List<ServiceInstance> out = reader.serviceHealth("web").value();
+
+      assertThat(out).extracting(ServiceInstance::id).containsExactly("web-1");
+      assertThat(out.get(0).taggedAddresses()).isEmpty();
+      assertThat(out.get(0).wanAddress()).contains(new TaggedAddress("198.51.100.1", 8080));
+    }
+  }
+
+  @Test
   void services_everythingFilteredByAcls_isDenialNamingSite() throws Exception {
     serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{}");
     aclFiltered = true;
