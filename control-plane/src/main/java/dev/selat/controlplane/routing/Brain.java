@@ -1,0 +1,320 @@
+package dev.selat.controlplane.routing;
+
+import dev.selat.controlplane.config.RoutingSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The routing brain: a pure function of (catalogs, held latency, settings, client site) to one
+ * service's route. No clock, no threads, no proto, no Consul type: identical inputs give equal
+ * routes, which the {@code envoy} package turns into byte-identical resources.
+ *
+ * <p>The rule book, in order:
+ * <ol>
+ *   <li>Health: passing -> HEALTHY (weight {@code Weights.Passing}); warning -> HEALTHY (weight
+ *       {@code Weights.Warning}; a warning weight of 0 takes it out: UNHEALTHY); critical -> UNHEALTHY;
+ *       maintenance -> DRAINING.
+ *   <li>Addressing: a client in the instance's site gets its address, others its WAN address when it has one.
+ *   <li>A site past its staleness budget: FREEZE serves it as is; DECAY demotes it behind every site
+ *       with fresh data; DROP leaves it out unless it holds the only available instances (never an empty
+ *       set while a healthy instance is known).
+ *   <li>Order: the client's own site alone at priority 0; remote sites by held RTT (then id); a site
+ *       within the tolerance of the first site of the current priority joins it, with a locality weight
+ *       inverse to its RTT; an unknown RTT sorts last. A client site that is not configured gets every
+ *       site in priority 0 with equal weights.
+ *   <li>Spill: Envoy gets every endpoint with its health and does priority spill with the
+ *       overprovisioning factor; clients that ignore that factor get the same split computed here
+ *       (Envoy's arithmetic) as weighted localities in one priority.
+ * </ol>
+ */
+public final class Brain {
+  /** The locality weight of the nearest site of a priority; farther sites of the priority get less. */
+  static final int FULL_WEIGHT = 1000;
+  static final int PER_MILLE = 1000;
+
+  private Brain() {}
+
+  /** The route of {@code service} for clients in {@code clientSite}. {@code sites} by site id. */
+  public static ServiceRoute route(String service, String clientSite, Map<String, SiteInput> sites,
+      HeldLatency latency, RoutingSettings settings) {
+    List<Candidate> candidates = candidates(service, clientSite, new TreeMap<>(sites));
+    boolean knownClient = sites.containsKey(clientSite);
+    List<List<Candidate>> groups = order(candidates, clientSite, knownClient, latency, settings.tolerance());
+
+    List<LocalityRoute> priorities = new ArrayList<>();
+    for (int p = 0; p < groups.size(); p++) {
+      List<Candidate> group = groups.get(p);
+      Duration anchor = group.get(0).rtt;
+      for (Candidate c : group) {
+        c.priority = p;
+        c.weight = knownClient ? inverseWeight(anchor, c.rtt) : FULL_WEIGHT;
+        priorities.add(new LocalityRoute(c.site.site(), c.site.region(), p, c.weight, c.endpoints));
+      }
+    }
+    Map<String, Integer> shares = spill(priorities, settings.overprovisioningFactor());
+
+    List<LocalityRoute> computed = new ArrayList<>();
+    for (LocalityRoute l : priorities) {
+      int share = shares.getOrDefault(l.site(), 0);
+      if (share > 0) {
+        computed.add(new LocalityRoute(l.site(), l.region(), 0, share,
+            l.endpoints().stream().filter(e -> e.health().available()).toList()));
+      }
+    }
+    if (computed.isEmpty()) {
+      // Nothing available anywhere: the same localities, flat, so a client still sees what is known.
+      priorities.forEach(l -> computed.add(new LocalityRoute(l.site(), l.region(), 0, 1, l.endpoints())));
+    }
+
+    List<SiteReason> reasons = new ArrayList<>();
+    candidates.stream()
+        .sorted(Comparator.comparing((Candidate c) -> c.priority < 0 ? Integer.MAX_VALUE : c.priority)
+            .thenComparing(c -> c.site.site()))
+        .forEach(c -> reasons.add(c.reason(shares.getOrDefault(c.site.site(), 0))));
+    boolean http2 = candidates.stream().flatMap(c -> c.instances.stream())
+        .map(i -> i.meta().getOrDefault("protocol", ""))
+        .anyMatch(p -> p.equalsIgnoreCase("grpc") || p.equalsIgnoreCase("http2"));
+    return new ServiceRoute(service, clientSite, http2, priorities, computed, shares, reasons);
+  }
+
+  /** The sites that have instances of the service, with the expired-mode rule applied. */
+  private static List<Candidate> candidates(String service, String clientSite, Map<String, SiteInput> sites) {
+    List<Candidate> all = new ArrayList<>();
+    for (SiteInput site : sites.values()) {
+      List<Instance> instances = site.instances(service);
+      if (!instances.isEmpty()) {
+        all.add(new Candidate(site, instances, endpoints(site.site(), clientSite, instances)));
+      }
+    }
+    boolean availableOutsideDropped = all.stream()
+        .anyMatch(c -> !(c.site.expired() && c.site.expiredMode() == ExpiredMode.DROP) && c.available() > 0);
+    for (Candidate c : all) {
+      if (!c.site.expired()) {
+        continue;
+      }
+      switch (c.site.expiredMode()) {
+        case FREEZE -> c.note = "expired: frozen at last-known-good";
+        case DECAY -> {
+          c.demoted = true;
+          c.note = "expired: demoted behind fresh sites";
+        }
+        case DROP -> {
+          if (availableOutsideDropped) {
+            c.dropped = true;
+            c.note = "expired: dropped";
+          } else {
+            c.note = "expired: kept, it holds the only available instances";
+          }
+        }
+      }
+    }
+    return all;
+  }
+
+  private static List<RoutedEndpoint> endpoints(String ownSite, String clientSite, List<Instance> instances) {
+    List<RoutedEndpoint> out = new ArrayList<>(instances.size());
+    for (Instance i : instances) {
+      Health health = switch (i.status()) {
+        case PASSING -> Health.HEALTHY;
+        case WARNING -> i.warningWeight() == 0 ? Health.UNHEALTHY : Health.HEALTHY;
+        case CRITICAL -> Health.UNHEALTHY;
+        case MAINTENANCE -> Health.DRAINING;
+      };
+      int weight = i.status() == CheckStatus.WARNING ? Math.max(1, i.warningWeight()) : i.passingWeight();
+      out.add(new RoutedEndpoint(i.id(), i.addressFor(ownSite, clientSite), weight, health));
+    }
+    return out;
+  }
+
+  /** Candidates grouped into priorities: the own site, then remote sites by RTT within the tolerance, then demoted ones. */
+  private static List<List<Candidate>> order(List<Candidate> candidates, String clientSite, boolean knownClient,
+      HeldLatency latency, Duration tolerance) {
+    List<Candidate> fresh = new ArrayList<>();
+    List<Candidate> demoted = new ArrayList<>();
+    for (Candidate c : candidates) {
+      if (c.dropped) {
+        continue;
+      }
+      boolean own = c.site.site().equals(clientSite);
+      if (own) {
+        c.rtt = Duration.ZERO;
+      } else {
+        Optional<HeldLatency.Held> held = latency.held(clientSite, c.site.site());
+        c.rtt = held.map(HeldLatency.Held::rtt).orElse(null);
+        c.source = held.map(HeldLatency.Held::source);
+        c.rttAge = held.map(h -> h.latest().age()).orElse(Duration.ZERO);
+      }
+      (c.demoted ? demoted : fresh).add(c);
+    }
+    List<List<Candidate>> groups = new ArrayList<>();
+    if (!knownClient) {
+      fresh.forEach(c -> c.note = c.note != null ? c.note : "unknown client site: all sites equal");
+      if (!fresh.isEmpty()) {
+        groups.add(fresh);
+      }
+      if (!demoted.isEmpty()) {
+        groups.add(demoted);
+      }
+      return groups;
+    }
+    groupByRtt(fresh, clientSite, tolerance, groups);
+    groupByRtt(demoted, clientSite, tolerance, groups);
+    return groups;
+  }
+
+  private static void groupByRtt(List<Candidate> sites, String clientSite, Duration tolerance,
+      List<List<Candidate>> groups) {
+    Comparator<Candidate> byRtt = Comparator
+        .comparing((Candidate c) -> c.site.site().equals(clientSite) ? 0 : 1)
+        .thenComparing(c -> c.rtt, Comparator.nullsLast(Comparator.naturalOrder()))
+        .thenComparing(c -> c.site.site());
+    List<Candidate> sorted = sites.stream().sorted(byRtt).toList();
+    List<Candidate> current = null;
+    for (Candidate c : sorted) {
+      boolean own = c.site.site().equals(clientSite);
+      if (current != null && !own && !isOwn(current.get(0), clientSite) && joins(current.get(0), c, tolerance)) {
+        current.add(c);
+        c.note = c.note != null ? c.note : "within tolerance of " + current.get(0).site.site();
+        continue;
+      }
+      current = new ArrayList<>();
+      current.add(c);
+      groups.add(current);
+      if (c.note == null) {
+        c.note = own ? "local" : c.rtt == null ? "no RTT known: last" : "next by RTT";
+      }
+    }
+  }
+
+  private static boolean isOwn(Candidate c, String clientSite) {
+    return c.site.site().equals(clientSite);
+  }
+
+  private static boolean joins(Candidate anchor, Candidate c, Duration tolerance) {
+    if (anchor.rtt == null || c.rtt == null) {
+      return anchor.rtt == null && c.rtt == null;
+    }
+    return c.rtt.minus(anchor.rtt).compareTo(tolerance) <= 0;
+  }
+
+  /** {@link #FULL_WEIGHT} scaled by anchor/rtt: the nearest of a priority gets the full weight. */
+  private static int inverseWeight(Duration anchor, Duration rtt) {
+    if (anchor == null || rtt == null || anchor.isZero() || rtt.isZero()) {
+      return FULL_WEIGHT;
+    }
+    return (int) Math.max(1, Math.round((double) FULL_WEIGHT * anchor.toNanos() / rtt.toNanos()));
+  }
+
+  /**
+   * Envoy's split of requests across priorities and localities, in 1/1000 per site: each priority's
+   * health is min(100, factor x healthy / total) (integer percent, as Envoy computes it), loads are
+   * normalised when the total is below 100, and within a priority each locality gets its weight times
+   * its own availability (min(1, factor x healthy / total)).
+   */
+  static Map<String, Integer> spill(List<LocalityRoute> localities, int overprovisioningFactor) {
+    int maxPriority = localities.stream().mapToInt(LocalityRoute::priority).max().orElse(-1);
+    long[] health = new long[maxPriority + 1];
+    for (int p = 0; p <= maxPriority; p++) {
+      int priority = p;
+      long total = localities.stream().filter(l -> l.priority() == priority).mapToLong(l -> l.endpoints().size()).sum();
+      long healthy = localities.stream().filter(l -> l.priority() == priority).mapToLong(LocalityRoute::healthyCount).sum();
+      health[p] = total == 0 ? 0 : Math.min(100, overprovisioningFactor * healthy / total);
+    }
+    long normalizedTotal = Math.min(100, java.util.Arrays.stream(health).sum());
+    Map<String, Integer> shares = new TreeMap<>();
+    localities.forEach(l -> shares.put(l.site(), 0));
+    if (normalizedTotal == 0) {
+      return shares;
+    }
+    long[] load = new long[health.length];
+    long remaining = 100;
+    for (int p = 0; p < health.length; p++) {
+      load[p] = Math.min(remaining, health[p] * 100 / normalizedTotal);
+      remaining -= load[p];
+    }
+    if (remaining > 0) {
+      for (int p = 0; p < health.length; p++) {
+        if (health[p] > 0) {
+          load[p] += remaining;
+          break;
+        }
+      }
+    }
+    Map<String, Double> exact = new LinkedHashMap<>();
+    for (int p = 0; p < health.length; p++) {
+      int priority = p;
+      List<LocalityRoute> inPriority = localities.stream().filter(l -> l.priority() == priority).toList();
+      double weightSum = 0;
+      double[] effective = new double[inPriority.size()];
+      for (int i = 0; i < inPriority.size(); i++) {
+        LocalityRoute l = inPriority.get(i);
+        double availability = l.endpoints().isEmpty() ? 0
+            : Math.min(1.0, overprovisioningFactor / 100.0 * l.healthyCount() / l.endpoints().size());
+        effective[i] = l.weight() * availability;
+        weightSum += effective[i];
+      }
+      for (int i = 0; i < inPriority.size(); i++) {
+        double share = weightSum == 0 ? 0 : load[p] * 10.0 * effective[i] / weightSum;
+        exact.put(inPriority.get(i).site(), share);
+      }
+    }
+    return largestRemainder(exact, shares);
+  }
+
+  /** Rounds shares to whole 1/1000s summing to 1000 (largest remainder; ties by site id). */
+  private static Map<String, Integer> largestRemainder(Map<String, Double> exact, Map<String, Integer> out) {
+    int assigned = 0;
+    for (Map.Entry<String, Double> e : exact.entrySet()) {
+      int floor = (int) Math.floor(e.getValue() + 1e-9);
+      out.put(e.getKey(), floor);
+      assigned += floor;
+    }
+    List<Map.Entry<String, Double>> byRemainder = new ArrayList<>(exact.entrySet());
+    byRemainder.sort(Comparator
+        .comparing((Map.Entry<String, Double> e) -> -(e.getValue() - Math.floor(e.getValue() + 1e-9)))
+        .thenComparing(Map.Entry::getKey));
+    double total = exact.values().stream().mapToDouble(Double::doubleValue).sum();
+    int target = (int) Math.round(total);
+    for (int i = 0; assigned < target && i < byRemainder.size(); i++) {
+      out.merge(byRemainder.get(i).getKey(), 1, Integer::sum);
+      assigned++;
+    }
+    return out;
+  }
+
+  /** A site with instances of the service, and what the rules decided for it. */
+  private static final class Candidate {
+    final SiteInput site;
+    final List<Instance> instances;
+    final List<RoutedEndpoint> endpoints;
+    boolean demoted;
+    boolean dropped;
+    Duration rtt;
+    Optional<LatencySource> source = Optional.empty();
+    Duration rttAge = Duration.ZERO;
+    int priority = -1;
+    int weight;
+    String note;
+
+    Candidate(SiteInput site, List<Instance> instances, List<RoutedEndpoint> endpoints) {
+      this.site = site;
+      this.instances = instances;
+      this.endpoints = endpoints;
+    }
+
+    int available() {
+      return (int) endpoints.stream().filter(e -> e.health().available()).count();
+    }
+
+    SiteReason reason(int share) {
+      return new SiteReason(site.site(), priority < 0 ? Optional.empty() : Optional.of(priority), weight, share,
+          rtt == null ? Duration.ZERO : rtt, source, rttAge, available(), endpoints.size(), site.dataAge(), note);
+    }
+  }
+}

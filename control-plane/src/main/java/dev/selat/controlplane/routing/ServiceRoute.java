@@ -1,0 +1,31 @@
+package dev.selat.controlplane.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The route of one service for the clients of one site.
+ *
+ * @param service the service name
+ * @param clientSite the site of the clients
+ * @param http2 whether the instances speak HTTP/2 (gRPC): their meta {@code protocol} is grpc or http2
+ * @param priorities for clients that spill by priority and overprovisioning factor (Envoy): one
+ *     locality per site, every endpoint with its health, so Envoy computes the spill itself
+ * @param computedSpill for clients that ignore the overprovisioning factor (grpc-java, gRFCs A27/A56):
+ *     the same split computed here, as weighted localities in priority 0, available endpoints only
+ * @param shares the expected share of requests per site, in 1/1000 (equal for both kinds of client)
+ * @param reasons one per candidate site, in priority order, then those left out
+ */
+public record ServiceRoute(String service, String clientSite, boolean http2, List<LocalityRoute> priorities,
+    List<LocalityRoute> computedSpill, Map<String, Integer> shares, List<SiteReason> reasons) {
+  public ServiceRoute {
+    requireNonNull(service, "service");
+    requireNonNull(clientSite, "clientSite");
+    priorities = List.copyOf(priorities);
+    computedSpill = List.copyOf(computedSpill);
+    shares = Map.copyOf(shares);
+    reasons = List.copyOf(reasons);
+  }
+}
