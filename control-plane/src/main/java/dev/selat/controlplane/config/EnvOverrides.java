@@ -101,8 +101,8 @@ final class EnvOverrides {
   private void leaf(ObjectNode root, String name, String path, List<Object> steps, boolean list) {
     known.put(name, path);
     String value = env.get(name);
-    if (value == null) {
-      return;
+    if (value == null || value.isBlank()) {
+      return; // empty is unset, as for Consul's own variables
     }
     ObjectNode parent = parentCreating(root, steps, path, name);
     if (parent == null) {

@@ -44,17 +44,6 @@ final class Problems {
         || p.field().startsWith(field + "["));
   }
 
-  /** Whether a problem was already reported at {@code field} or any field above it. */
-  boolean reportedAtOrAbove(String field) {
-    for (String f = field; !f.isEmpty(); f = parent(f)) {
-      String g = f;
-      if (list.stream().anyMatch(p -> p.field().equals(g))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   boolean isEmpty() {
     return list.isEmpty();
   }
