@@ -1,0 +1,61 @@
+package dev.selat.controlplane.envoy;
+
+import dev.selat.controlplane.routing.LocalityRoute;
+import dev.selat.controlplane.routing.ServiceRoute;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import com.google.protobuf.UInt32Value;
+import java.util.Collection;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/** RouteConfigurations: the sidecar's outbound routes (a virtual host per service) and a gRPC client's per-service route. */
+public final class RouteFactory {
+  private RouteFactory() {}
+
+  /**
+   * The outbound routes: per service a virtual host answering {@code X}, {@code X.service.consul}, each
+   * also with the listener's port and the instances' ports, routed to cluster {@code X}.
+   */
+  public static RouteConfiguration outbound(Collection<ServiceRoute> routes, int listenerPort) {
+    RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ListenerFactory.OUTBOUND);
+    routes.stream().sorted(java.util.Comparator.comparing(ServiceRoute::service)).forEach(route -> {
+      SortedSet<Integer> ports = new TreeSet<>();
+      ports.add(listenerPort);
+      for (LocalityRoute l : route.priorities()) {
+        l.endpoints().forEach(e -> ports.add(e.address().port()));
+      }
+      VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(route.service());
+      for (String name : new String[] {route.service(), route.service() + ".service.consul"}) {
+        vhost.addDomains(name);
+        ports.forEach(p -> vhost.addDomains(name + ":" + p));
+      }
+      config.addVirtualHosts(vhost.addRoutes(toCluster(route.service(), "/")
+          .setRoute(action(route.service()).setRetryPolicy(RetryPolicy.newBuilder()
+              .setRetryOn("connect-failure,refused-stream,reset")
+              .setNumRetries(UInt32Value.of(2))))));
+    });
+    return config.build();
+  }
+
+  /** A gRPC client's route for {@code xds:///service}: every call to the service's cluster. */
+  public static RouteConfiguration grpc(String service) {
+    return RouteConfiguration.newBuilder()
+        .setName(service)
+        .addVirtualHosts(VirtualHost.newBuilder().setName(service).addDomains(service)
+            .addRoutes(toCluster(service, "").setRoute(action(service))))
+        .build();
+  }
+
+  private static Route.Builder toCluster(String service, String prefix) {
+    return Route.newBuilder().setName(service).setMatch(RouteMatch.newBuilder().setPrefix(prefix));
+  }
+
+  private static RouteAction.Builder action(String service) {
+    return RouteAction.newBuilder().setCluster(service);
+  }
+}

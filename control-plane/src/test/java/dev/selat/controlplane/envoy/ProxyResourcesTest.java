@@ -1,0 +1,96 @@
+package dev.selat.controlplane.envoy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.selat.controlplane.config.RoutingSettings;
+import dev.selat.controlplane.routing.Brain;
+import dev.selat.controlplane.routing.CheckStatus;
+import dev.selat.controlplane.routing.HeldLatency;
+import dev.selat.controlplane.routing.HostPort;
+import dev.selat.controlplane.routing.Instance;
+import dev.selat.controlplane.routing.LatencyCell;
+import dev.selat.controlplane.routing.LatencyMatrix;
+import dev.selat.controlplane.routing.ServiceRoute;
+import dev.selat.controlplane.routing.SiteInput;
+import dev.selat.controlplane.routing.SitePair;
+import dev.selat.xds.ResourceSnapshot;
+import dev.selat.xds.VersionedResource;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ProxyResourcesTest {
+  static final String CLA = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  static final String LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+
+  static ServiceRoute catalog(String... jakartaStates) {
+    List<Instance> jakarta = new java.util.ArrayList<>();
+    for (int i = 0; i < jakartaStates.length; i++) {
+      jakarta.add(new Instance("j" + i, new HostPort("127.0.0.1", 9000 + i), Optional.empty(),
+          CheckStatus.valueOf(jakartaStates[i]), 1, 1, Map.of()));
+    }
+    Map<String, SiteInput> sites = Map.of(
+        "jakarta", SiteInput.fresh("jakarta", "id-jkt", Map.of("catalog", jakarta)),
+        "alibaba-sg", SiteInput.fresh("alibaba-sg", "ap-southeast-1", Map.of("catalog",
+            List.of(new Instance("a0", new HostPort("10.2.0.1", 8080), Optional.of(new HostPort("127.0.0.2", 9100)),
+                CheckStatus.PASSING, 1, 1, Map.of())))));
+    LatencyMatrix m = new LatencyMatrix(Map.of(new SitePair("jakarta", "alibaba-sg"), LatencyCell.probe(Duration.ofMillis(12))));
+    HeldLatency held = HeldLatency.EMPTY.step(m, Instant.EPOCH, Duration.ofMillis(5), Duration.ofSeconds(30));
+    return Brain.route("catalog", "jakarta", sites, held, RoutingSettings.DEFAULT);
+  }
+
+  @Test
+  void envoyGetsPrioritiesWithHealthAndTheOverprovisioningFactor() throws Exception {
+    ResourceSnapshot s = ProxyResources.envoy(List.of(catalog("PASSING", "CRITICAL")), new HostPort("127.0.0.1", 15001), 140);
+
+    ClusterLoadAssignment cla = s.resources(CLA).get("catalog").resource().unpack(ClusterLoadAssignment.class);
+    assertThat(cla.getPolicy().getOverprovisioningFactor().getValue()).isEqualTo(140);
+    assertThat(cla.getEndpointsList()).extracting(e -> e.getLocality().getZone() + "@" + e.getPriority())
+        .containsExactly("jakarta@0", "alibaba-sg@1");
+    assertThat(cla.getEndpoints(0).getLbEndpointsList()).extracting(e -> e.getHealthStatus().name())
+        .containsExactly("HEALTHY", "UNHEALTHY");
+    assertThat(cla.getEndpoints(1).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getAddress())
+        .as("a remote site's WAN address").isEqualTo("127.0.0.2");
+    assertThat(s.resources(LDS)).containsOnlyKeys(ListenerFactory.OUTBOUND);
+    RouteConfiguration rc = s.resources(RDS).get(ListenerFactory.OUTBOUND).resource().unpack(RouteConfiguration.class);
+    assertThat(rc.getVirtualHosts(0).getDomainsList()).contains("catalog", "catalog:15001", "catalog.service.consul",
+        "catalog:9000", "catalog.service.consul:9100");
+  }
+
+  @Test
+  void grpcGetsOnePriorityWithTheComputedSplit() throws Exception {
+    ResourceSnapshot s = ProxyResources.grpc(List.of(catalog("PASSING", "CRITICAL")));
+
+    ClusterLoadAssignment cla = s.resources(CLA).get("catalog").resource().unpack(ClusterLoadAssignment.class);
+    assertThat(cla.getEndpointsList()).extracting(e -> e.getLocality().getZone() + "@" + e.getPriority() + "=" + e.getLoadBalancingWeight().getValue())
+        .containsExactly("jakarta@0=700", "alibaba-sg@0=300");
+    assertThat(cla.getEndpoints(0).getLbEndpointsCount()).as("only the available endpoint").isEqualTo(1);
+    assertThat(s.resources(LDS)).containsOnlyKeys("catalog");
+    assertThat(s.resources(CDS)).containsOnlyKeys("catalog");
+  }
+
+  /** Two builds from equal inputs: byte-identical resources, equal versions. */
+  @Test
+  void deterministicBytesAndVersions() {
+    ResourceSnapshot a = ProxyResources.envoy(List.of(catalog("PASSING", "WARNING", "CRITICAL")), new HostPort("127.0.0.1", 15001), 140);
+    ResourceSnapshot b = ProxyResources.envoy(List.of(catalog("PASSING", "WARNING", "CRITICAL")), new HostPort("127.0.0.1", 15001), 140);
+
+    assertThat(b.version()).isEqualTo(a.version());
+    for (String type : a.typeUrls()) {
+      a.resources(type).forEach((name, r) -> {
+        VersionedResource other = b.resources(type).get(name);
+        assertThat(other.resource().toByteArray()).isEqualTo(r.resource().toByteArray());
+        assertThat(other.version()).isEqualTo(r.version());
+      });
+    }
+    ResourceSnapshot c = ProxyResources.envoy(List.of(catalog("PASSING", "CRITICAL", "CRITICAL")), new HostPort("127.0.0.1", 15001), 140);
+    assertThat(c.version()).isNotEqualTo(a.version());
+  }
+}
