@@ -1,4 +1,4 @@
-package dev.selat.xds;
+package dev.selat.testkit;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -17,8 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** A real gRPC server on 127.0.0.1 whose one unary method answers with the backend's name. */
-final class NamedBackend implements AutoCloseable {
-  static final MethodDescriptor<String, String> WHO = MethodDescriptor.<String, String>newBuilder()
+public final class NamedBackend implements AutoCloseable {
+  public static final MethodDescriptor<String, String> WHO = MethodDescriptor.<String, String>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName("selat.test.Backend/Who")
       .setRequestMarshaller(Utf8.INSTANCE)
@@ -27,7 +27,7 @@ final class NamedBackend implements AutoCloseable {
 
   private final Server server;
 
-  NamedBackend(String name) throws IOException {
+  public NamedBackend(String name) throws IOException {
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(ServerServiceDefinition.builder("selat.test.Backend")
             .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -39,18 +39,18 @@ final class NamedBackend implements AutoCloseable {
         .start();
   }
 
-  int port() {
+  public int port() {
     return server.getPort();
   }
 
   /** Asks whichever backend {@code channel} picks for its name. */
-  static String who(Channel channel) {
+  public static String who(Channel channel) {
     return ClientCalls.blockingUnaryCall(channel, WHO,
         CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS), "who");
   }
 
   /** Takes the backend down, cutting its connections (the failure a failover test needs). */
-  void stop() {
+  public void stop() {
     try {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
