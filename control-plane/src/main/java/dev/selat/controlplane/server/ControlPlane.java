@@ -1,0 +1,68 @@
+package dev.selat.controlplane.server;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.selat.consul.ConsulBridge;
+import dev.selat.controlplane.config.SelatConfig;
+import dev.selat.xds.XdsServer;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running control plane: the bridge feeding the route engine, the xDS server and the admin server. */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  private final XdsServer xds;
+  private final AdminServer admin;
+  private final ConsulBridge bridge;
+  private final RouteEngine engine;
+  private final ScheduledExecutorService scheduler;
+
+  private ControlPlane(Injector injector) {
+    this.engine = injector.getInstance(RouteEngine.class);
+    this.xds = injector.getInstance(XdsServer.class);
+    this.scheduler = injector.getInstance(ScheduledExecutorService.class);
+    this.admin = injector.getInstance(AdminServer.class);
+    this.bridge = injector.getInstance(ConsulBridge.class);
+  }
+
+  public static ControlPlane start(SelatConfig config) {
+    ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config)));
+    cp.bridge.addListener(cp.engine::onCatalog);
+    cp.engine.start();
+    log.info("control plane up: xDS on port {}, admin on port {}, sites {}", cp.xds.port(), cp.admin.port(),
+        config.siteIds());
+    return cp;
+  }
+
+  public int xdsPort() {
+    return xds.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public boolean ready() {
+    return engine.ready();
+  }
+
+  /** Stops admitting, closes the xDS streams (the server's own grace), then the sources. */
+  @Override
+  public void close() {
+    log.info("control plane stopping");
+    xds.close();
+    bridge.close();
+    scheduler.shutdownNow();
+    try {
+      admin.close();
+      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("admin server did not stop cleanly: {}", e.toString());
+    }
+  }
+}

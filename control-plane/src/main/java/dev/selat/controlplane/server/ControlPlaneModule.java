@@ -1,0 +1,99 @@
+package dev.selat.controlplane.server;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.selat.consul.ConsulBridge;
+import dev.selat.controlplane.config.SelatConfig;
+import dev.selat.controlplane.config.SiteSpec;
+import dev.selat.xds.XdsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The whole wiring, in one place: config in, the running parts out. */
+final class ControlPlaneModule extends AbstractModule {
+  private final SelatConfig config;
+
+  ControlPlaneModule(SelatConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  protected void configure() {
+    bind(SelatConfig.class).toInstance(config);
+    bind(Clock.class).toInstance(Clock.systemUTC());
+  }
+
+  @Provides
+  @Singleton
+  PrometheusMeterRegistry registry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  @Provides
+  @Singleton
+  ScheduledExecutorService routesScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "selat-routes");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Provides
+  @Singleton
+  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, RouteEngineHolder engine) throws Exception {
+    return XdsServer.builder()
+        .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
+        .nodeGroupMapper(node -> engine.get().group(node))
+        .meterRegistry(registry)
+        .clock(clock)
+        .start();
+  }
+
+  @Provides
+  @Singleton
+  RouteEngine routeEngine(XdsServer server, ScheduledExecutorService scheduler, Clock clock, RouteEngineHolder holder) {
+    RouteEngine engine = new RouteEngine(config, server, scheduler, clock);
+    holder.set(engine);
+    return engine;
+  }
+
+  @Provides
+  @Singleton
+  ConsulBridge bridge(PrometheusMeterRegistry registry, Clock clock) {
+    return ConsulBridge.start(config.sites().stream().map(SiteSpec::consul).toList(), registry, clock);
+  }
+
+  @Provides
+  @Singleton
+  AdminServer admin(PrometheusMeterRegistry registry, RouteEngine engine) throws Exception {
+    return new AdminServer(new InetSocketAddress(config.ports().admin().address(), config.ports().admin().port()),
+        registry, engine);
+  }
+
+  /**
+   * The xDS server needs the engine's group mapper and the engine publishes to the server: the holder
+   * breaks the cycle (streams only open once the server has started, after both exist).
+   */
+  @Singleton
+  static final class RouteEngineHolder {
+    private volatile RouteEngine engine;
+
+    void set(RouteEngine e) {
+      engine = e;
+    }
+
+    RouteEngine get() {
+      RouteEngine e = engine;
+      if (e == null) {
+        throw new IllegalStateException("route engine not built yet");
+      }
+      return e;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.selat.controlplane.server;
+
+import dev.selat.controlplane.routing.HeldLatency;
+import dev.selat.controlplane.routing.LatencyCell;
+import dev.selat.controlplane.routing.LocalityRoute;
+import dev.selat.controlplane.routing.ServiceRoute;
+import dev.selat.controlplane.routing.SiteInput;
+import dev.selat.controlplane.routing.SiteReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code /debug} pages' JSON, as plain maps (durations in milliseconds). */
+final class DebugJson {
+  private DebugJson() {}
+
+  static Map<String, Object> latency(RouteEngine.Views views) {
+    List<Map<String, Object>> cells = new ArrayList<>();
+    views.measured().cells().forEach((pair, cell) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("from", pair.from());
+      m.put("to", pair.to());
+      putCell(m, cell);
+      views.held().held(pair.from(), pair.to()).ifPresent(h -> {
+        m.put("routingRttMs", ms(h.rtt()));
+        m.put("routingSource", h.source().label());
+        h.divergingSince().ifPresent(since -> m.put("hysteresisHoldingSince", since.toString()));
+      });
+      cells.add(m);
+    });
+    return Map.of("cells", cells);
+  }
+
+  static Map<String, Object> routes(RouteEngine.Views views, String site, String service) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    views.routes().forEach((client, byService) -> {
+      if (site != null && !site.equals(client)) {
+        return;
+      }
+      byService.forEach((name, route) -> {
+        if (service == null || service.equals(name)) {
+          out.add(route(route));
+        }
+      });
+    });
+    List<Map<String, Object>> sites = new ArrayList<>();
+    views.sites().values().forEach(s -> sites.add(site(s)));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sites", sites);
+    m.put("routes", out);
+    return m;
+  }
+
+  private static Map<String, Object> site(SiteInput s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("site", s.site());
+    m.put("region", s.region());
+    m.put("dataAgeMs", ms(s.dataAge()));
+    m.put("expired", s.expired());
+    m.put("expiredMode", s.expiredMode().name().toLowerCase());
+    m.put("services", s.services().size());
+    return m;
+  }
+
+  private static Map<String, Object> route(ServiceRoute r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("clientSite", r.clientSite());
+    m.put("service", r.service());
+    m.put("shares", r.shares());
+    List<Map<String, Object>> localities = new ArrayList<>();
+    for (LocalityRoute l : r.priorities()) {
+      Map<String, Object> lm = new LinkedHashMap<>();
+      lm.put("site", l.site());
+      lm.put("priority", l.priority());
+      lm.put("weight", l.weight());
+      lm.put("endpoints", l.endpoints().stream().map(e -> Map.of("id", e.id(), "address", e.address().toString(),
+          "weight", e.weight(), "health", e.health().name())).toList());
+      localities.add(lm);
+    }
+    m.put("priorities", localities);
+    List<Map<String, Object>> reasons = new ArrayList<>();
+    for (SiteReason reason : r.reasons()) {
+      Map<String, Object> rm = new LinkedHashMap<>();
+      rm.put("site", reason.site());
+      rm.put("priority", reason.priority().orElse(null));
+      rm.put("weight", reason.weight());
+      rm.put("sharePerMille", reason.sharePerMille());
+      rm.put("rttMs", ms(reason.rtt()));
+      rm.put("rttSource", reason.source().map(src -> src.label()).orElse("local"));
+      rm.put("rttAgeMs", ms(reason.rttAge()));
+      rm.put("healthy", reason.healthy());
+      rm.put("total", reason.total());
+      rm.put("dataAgeMs", ms(reason.dataAge()));
+      rm.put("note", reason.note());
+      reasons.add(rm);
+    }
+    m.put("reasons", reasons);
+    return m;
+  }
+
+  private static void putCell(Map<String, Object> m, LatencyCell cell) {
+    m.put("rttMs", ms(cell.rtt()));
+    m.put("source", cell.source().label());
+    m.put("ageMs", ms(cell.age()));
+  }
+
+  static double ms(Duration d) {
+    return d.toNanos() / 1_000_000.0;
+  }
+}

@@ -1,0 +1,248 @@
+package dev.selat.controlplane.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.selat.consul.SiteCatalog;
+import dev.selat.consul.SyncState;
+import dev.selat.controlplane.config.SelatConfig;
+import dev.selat.controlplane.config.SiteSpec;
+import dev.selat.controlplane.envoy.ClientKind;
+import dev.selat.controlplane.envoy.ProxyResources;
+import dev.selat.controlplane.latency.AgentEstimate;
+import dev.selat.controlplane.latency.Matrices;
+import dev.selat.controlplane.mesh.Catalogs;
+import dev.selat.controlplane.routing.Brain;
+import dev.selat.controlplane.routing.HeldLatency;
+import dev.selat.controlplane.routing.LatencyMatrix;
+import dev.selat.controlplane.routing.ServiceRoute;
+import dev.selat.controlplane.routing.SiteInput;
+import dev.selat.controlplane.routing.SitePair;
+import dev.selat.xds.ResourceSnapshot;
+import dev.selat.xds.SnapshotPublisher;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The publish loop. Catalogs and latency arrive from their sources on their threads and are handed
+ * to one serial scheduler; changed services are marked dirty and rebuilt together after the debounce
+ * (at most {@code maxDelay} after the first change); only the dirty services' routes are recomputed,
+ * then the groups they reach are published. Nothing is published until every site has synced once or
+ * spent its start budget: until then the xDS streams wait.
+ */
+final class RouteEngine {
+  private static final Logger log = LoggerFactory.getLogger(RouteEngine.class);
+
+  private final SelatConfig config;
+  private final SnapshotPublisher publisher;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Map<String, SiteSpec> specs = new TreeMap<>();
+
+  // Everything below is touched on the scheduler only, except the volatile views and the group map.
+  private final Map<String, SiteCatalog> catalogs = new HashMap<>();
+  private final Map<String, SiteInput> inputs = new TreeMap<>();
+  private Map<SitePair, List<AgentEstimate>> estimates = Map.of();
+  private HeldLatency held = HeldLatency.EMPTY;
+  private final Set<String> dirty = new HashSet<>();
+  private Instant firstDirty;
+  private ScheduledFuture<?> pending;
+  /** client site -> service -> route. */
+  private final Map<String, Map<String, ServiceRoute>> routes = new TreeMap<>();
+  private final Map<String, ProxyGroup> groups = new ConcurrentHashMap<>();
+  private volatile boolean ready;
+  private volatile Views views = new Views(Map.of(), LatencyMatrix.EMPTY, HeldLatency.EMPTY, Map.of());
+
+  /** What {@code /debug} shows: the latest routes, matrix and site inputs, replaced as a whole. */
+  record Views(Map<String, Map<String, ServiceRoute>> routes, LatencyMatrix measured, HeldLatency held,
+      Map<String, SiteInput> sites) {}
+
+  RouteEngine(SelatConfig config, SnapshotPublisher publisher, ScheduledExecutorService scheduler, Clock clock) {
+    this.config = requireNonNull(config, "config");
+    this.publisher = requireNonNull(publisher, "publisher");
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    this.clock = requireNonNull(clock, "clock");
+    config.sites().forEach(s -> specs.put(s.id(), s));
+  }
+
+  /** Starts the latency tick (the matrix ages even when no estimate arrives). */
+  void start() {
+    scheduler.execute(this::tick);
+    scheduler.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+  }
+
+  boolean ready() {
+    return ready;
+  }
+
+  Views views() {
+    return views;
+  }
+
+  /** consul-bridge listener: any thread. */
+  void onCatalog(SiteCatalog catalog) {
+    scheduler.execute(() -> {
+      SiteCatalog before = catalogs.put(catalog.siteId(), catalog);
+      SiteSpec spec = specs.get(catalog.siteId());
+      if (spec == null) {
+        return;
+      }
+      inputs.put(catalog.siteId(), Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant()));
+      boolean stateChanged = before == null || before.freshness().state() != catalog.freshness().state()
+          || before.freshness().decayed() != catalog.freshness().decayed();
+      if (stateChanged) {
+        log.info("site {}: {}", catalog.siteId(), catalog.freshness().state());
+        markAll();
+      } else {
+        dirty.addAll(catalog.delta().changed());
+        dirty.addAll(catalog.delta().removed());
+      }
+      checkReady();
+      schedule();
+    });
+  }
+
+  /** The probe agents' latest estimates per pair: any thread. */
+  void onEstimates(Map<SitePair, List<AgentEstimate>> latest) {
+    scheduler.execute(() -> {
+      estimates = Map.copyOf(latest);
+      tick();
+    });
+  }
+
+  /** {@code NodeGroupMapper}: once per stream, on a gRPC thread. */
+  String group(Node node) {
+    ProxyGroup group = ProxyGroup.of(node);
+    if (groups.putIfAbsent(group.key(), group) == null) {
+      log.info("proxy group {} (first node {})", group.key(), node.getId());
+      scheduler.execute(() -> {
+        if (ready) {
+          publish(group);
+        }
+      });
+    }
+    return group.key();
+  }
+
+  private void tick() {
+    Instant now = clock.instant();
+    LatencyMatrix measured = Matrices.build(config, estimates, now);
+    HeldLatency next = held.step(measured, now, config.routing().hysteresisThreshold(), config.routing().hysteresisDwell());
+    if (!next.sameRouting(held)) {
+      log.info("latency: routing RTTs changed");
+      markAll();
+      schedule();
+    }
+    held = next;
+    checkReady();
+    views = new Views(views.routes(), measured, held, Map.copyOf(inputs));
+  }
+
+  private void checkReady() {
+    if (ready) {
+      return;
+    }
+    for (String site : specs.keySet()) {
+      SiteCatalog c = catalogs.get(site);
+      if (c == null || c.freshness().state() == SyncState.SYNCING) {
+        return;
+      }
+    }
+    ready = true;
+    log.info("ready: every site synced or past its start budget ({})", catalogs.values().stream()
+        .map(c -> c.siteId() + "=" + c.freshness().state()).sorted().toList());
+    markAll();
+    schedule();
+  }
+
+  private void markAll() {
+    inputs.values().forEach(s -> dirty.addAll(s.services().keySet()));
+    routes.values().forEach(r -> dirty.addAll(r.keySet()));
+  }
+
+  /** Debounce: run after {@code debounce} of quiet, but never later than {@code maxDelay} after the first change. */
+  private void schedule() {
+    if (dirty.isEmpty() || !ready) {
+      return;
+    }
+    Instant now = clock.instant();
+    if (firstDirty == null) {
+      firstDirty = now;
+    }
+    Instant deadline = firstDirty.plus(config.routing().maxDelay());
+    Instant at = now.plus(config.routing().debounce());
+    if (at.isAfter(deadline)) {
+      at = deadline;
+    }
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    long delay = Math.max(0, Duration.between(now, at).toMillis());
+    pending = scheduler.schedule(this::rebuild, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void rebuild() {
+    pending = null;
+    firstDirty = null;
+    Set<String> services = new TreeSet<>(dirty);
+    dirty.clear();
+    Set<String> touchedSites = new TreeSet<>();
+    for (String client : clientSites()) {
+      Map<String, ServiceRoute> siteRoutes = routes.computeIfAbsent(client, c -> new TreeMap<>());
+      for (String service : services) {
+        ServiceRoute route = Brain.route(service, client, inputs, held, config.routing());
+        ServiceRoute before = route.priorities().isEmpty() ? siteRoutes.remove(service) : siteRoutes.put(service, route);
+        if (!route.equals(before)) {
+          touchedSites.add(client);
+        }
+      }
+    }
+    Map<String, Map<String, ServiceRoute>> copy = new TreeMap<>();
+    routes.forEach((site, r) -> copy.put(site, Map.copyOf(r)));
+    views = new Views(copy, views.measured(), held, Map.copyOf(inputs));
+    for (ProxyGroup group : groups.values()) {
+      if (touchedSites.contains(group.site()) || !specs.containsKey(group.site())) {
+        publish(group);
+      }
+    }
+  }
+
+  /** Configured sites plus those named by proxies that are not configured (they get the unknown-site route). */
+  private Set<String> clientSites() {
+    Set<String> sites = new TreeSet<>(specs.keySet());
+    groups.values().forEach(g -> sites.add(g.site()));
+    return sites;
+  }
+
+  private void publish(ProxyGroup group) {
+    Map<String, ServiceRoute> siteRoutes = routes.get(group.site());
+    if (siteRoutes == null) {
+      // A site first seen from this proxy: compute its routes now.
+      siteRoutes = routes.computeIfAbsent(group.site(), c -> new TreeMap<>());
+      for (SiteInput site : inputs.values()) {
+        for (String service : site.services().keySet()) {
+          siteRoutes.computeIfAbsent(service, s -> Brain.route(s, group.site(), inputs, held, config.routing()));
+        }
+      }
+    }
+    List<ServiceRoute> wanted = siteRoutes.values().stream().filter(r -> group.wants(r.service())).toList();
+    ResourceSnapshot snapshot = group.kind() == ClientKind.ENVOY
+        ? ProxyResources.envoy(wanted, group.outbound(), config.routing().overprovisioningFactor())
+        : ProxyResources.grpc(wanted);
+    publisher.publishAllowingEmpty(group.key(), snapshot);
+  }
+}

@@ -1,0 +1,180 @@
+package dev.selat.controlplane.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.selat.controlplane.cli.Selatctl;
+import dev.selat.controlplane.config.ConfigLoader;
+import dev.selat.testkit.ConsulSite;
+import dev.selat.testkit.EnvoyProcess;
+import dev.selat.testkit.NamedBackend;
+import dev.selat.testkit.Ports;
+import dev.selat.testkit.ThreeSites;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The control plane as a whole: three Consul sites (consul-emulator), the route engine, the xDS
+ * server and a real Envoy sidecar in jakarta bootstrapped by {@code selatctl bootstrap}, calling
+ * real gRPC {@code catalog} backends registered in each site's catalog. No probe agents here: the
+ * matrix is the links' nominal RTTs (leased line 12 ms, VPN 3 ms), so jakarta fails over to
+ * alibaba-sg (12 ms) before aws-sg (15 ms).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ControlPlaneIT {
+  private static final int CALLS = 200;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private static ThreeSites sites;
+  private static final Map<String, NamedBackend> backends = new TreeMap<>();
+  private static ControlPlane cp;
+  private static EnvoyProcess envoy;
+  private static ManagedChannel channel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sites = ThreeSites.start(false);
+    for (String site : ThreeSites.IDS) {
+      for (int i = 0; i < 2; i++) {
+        String id = site + "-" + i;
+        NamedBackend backend = new NamedBackend(id);
+        backends.put(id, backend);
+        sites.site(site).registerService("catalog", id, "127.0.0.1", backend.port(), List.of(), Map.of("protocol", "grpc"),
+            new ConsulSite.Check(Duration.ofMinutes(10), ConsulSite.Health.PASSING));
+      }
+    }
+    StringBuilder yaml = new StringBuilder("sites:\n");
+    String[][] regions = {{"jakarta", "id-jkt"}, {"alibaba-sg", "ap-southeast-1"}, {"aws-sg", "ap-southeast-1"}};
+    for (String[] s : regions) {
+      URI consul = sites.site(s[0]).httpAddress();
+      yaml.append("  - id: ").append(s[0]).append("\n    region: ").append(s[1])
+          .append("\n    consul: { addresses: [\"").append(consul.getHost()).append(':').append(consul.getPort())
+          .append("\"] }\n    startBudget: 10s\n");
+    }
+    yaml.append("""
+        links:
+          - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
+          - { name: vpn, sites: [alibaba-sg, aws-sg], nominalRtt: 3ms }
+        routing: { debounce: 50ms, maxDelay: 500ms }
+        ports:
+          xds: { address: 127.0.0.1, port: 0 }
+          admin: { address: 127.0.0.1, port: 0 }
+        """);
+    cp = ControlPlane.start(ConfigLoader.load(yaml.toString(), "ControlPlaneIT", Map.of()));
+    await().atMost(Duration.ofSeconds(30)).until(cp::ready);
+
+    int outbound = Ports.freeTcpPort();
+    envoy = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region", "id-jkt",
+        "--upstreams", "catalog", "--no-admin", "--xds-address", "127.0.0.1:" + cp.xdsPort(),
+        "--outbound-port", String.valueOf(outbound)));
+    envoy.awaitHealthyHosts("catalog", 6, Duration.ofSeconds(60));
+    channel = Grpc.newChannelBuilder("127.0.0.1:" + outbound, InsecureChannelCredentials.create())
+        .overrideAuthority("catalog").build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    List<AutoCloseable> all = new ArrayList<>(List.of(envoy, cp, sites));
+    all.addAll(backends.values());
+    for (AutoCloseable c : all) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void readyAndServingTheLocalSite() throws Exception {
+    assertThat(get("/readyz").statusCode()).isEqualTo(200);
+    assertThat(get("/healthz").statusCode()).isEqualTo(200);
+
+    assertThat(sitesOf(calls(CALLS))).isEqualTo(Map.of("jakarta", CALLS));
+  }
+
+  @Test
+  @Order(2)
+  void jakartaCriticalFailsOverOverTheLeasedLineNotAwsSg() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      sites.jakarta().setCheck(ConsulSite.serviceCheckId("jakarta-" + i), ConsulSite.Health.CRITICAL);
+    }
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(() -> sitesOf(calls(20)).equals(Map.of("alibaba-sg", 20)));
+
+    assertThat(sitesOf(calls(CALLS))).isEqualTo(Map.of("alibaba-sg", CALLS));
+    String routes = get("/debug/routes?site=jakarta&service=catalog").body();
+    assertThat(routes).contains("\"clientSite\" : \"jakarta\"", "\"rttSource\" : \"nominal\"", "\"dataAgeMs\"");
+    assertThat(get("/debug/latency").body()).contains("\"from\" : \"jakarta\"", "\"source\" : \"nominal\"");
+  }
+
+  @Test
+  @Order(3)
+  void halfOfJakartaBackSpillsGradually() {
+    sites.jakarta().setCheck(ConsulSite.serviceCheckId("jakarta-0"), ConsulSite.Health.PASSING);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(() -> sitesOf(calls(50)).containsKey("jakarta"));
+
+    Map<String, Integer> split = sitesOf(calls(1000));
+    System.out.printf("half of jakarta healthy, 1000 calls through Envoy: %s%n", split);
+    assertThat(split).containsOnlyKeys("jakarta", "alibaba-sg");
+    assertThat(split.get("jakarta")).isBetween(650, 750);
+  }
+
+  @Test
+  @Order(4)
+  void metricsArePrometheusText() throws Exception {
+    HttpResponse<String> metrics = get("/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("# TYPE");
+  }
+
+  private static Map<String, Integer> calls(int n) {
+    Map<String, Integer> byBackend = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      byBackend.merge(NamedBackend.who(channel), 1, Integer::sum);
+    }
+    return byBackend;
+  }
+
+  /** Backend name ("jakarta-1") -> site ("jakarta"). */
+  private static Map<String, Integer> sitesOf(Map<String, Integer> byBackend) {
+    Map<String, Integer> bySite = new TreeMap<>();
+    byBackend.forEach((backend, n) -> bySite.merge(backend.substring(0, backend.lastIndexOf('-')), n, Integer::sum));
+    return bySite;
+  }
+
+  private static HttpResponse<String> get(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.adminPort() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String selatctl(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Selatctl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    assertThat(code).as(err.toString()).isZero();
+    return out.toString();
+  }
+}
