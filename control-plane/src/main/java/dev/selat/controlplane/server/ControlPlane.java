@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
+import dev.selat.controlplane.latency.ProbeSubscriptions;
 import dev.selat.xds.XdsServer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ConsulBridge bridge;
   private final RouteEngine engine;
   private final ScheduledExecutorService scheduler;
+  private final ProbeSubscriptions probes;
 
   private ControlPlane(Injector injector) {
     this.engine = injector.getInstance(RouteEngine.class);
@@ -26,11 +28,14 @@ public final class ControlPlane implements AutoCloseable {
     this.scheduler = injector.getInstance(ScheduledExecutorService.class);
     this.admin = injector.getInstance(AdminServer.class);
     this.bridge = injector.getInstance(ConsulBridge.class);
+    SelatConfig config = injector.getInstance(SelatConfig.class);
+    this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
   }
 
   public static ControlPlane start(SelatConfig config) {
     ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config)));
     cp.bridge.addListener(cp.engine::onCatalog);
+    cp.bridge.addListener(cp.probes::onCatalog);
     cp.engine.start();
     log.info("control plane up: xDS on port {}, admin on port {}, sites {}", cp.xds.port(), cp.admin.port(),
         config.siteIds());
@@ -53,6 +58,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     log.info("control plane stopping");
+    probes.close();
     xds.close();
     bridge.close();
     scheduler.shutdownNow();
