@@ -1,5 +1,7 @@
 package dev.selat.consul.emulator;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.selat.consul.emulator.acl.AclResolver;
 import dev.selat.consul.emulator.agent.CheckProbe;
 import dev.selat.consul.emulator.agent.ConnectCa;
@@ -24,6 +26,8 @@ import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -54,18 +58,35 @@ public final class ConsulEmulator implements AutoCloseable {
   }
 
   public static ConsulEmulator start(EmulatorConfig config) {
-    return start(config, Optional.empty());
+    return start(config, Clock.systemUTC(), Optional.empty());
+  }
+
+  /** Starts with {@code clock} for every timestamp and timer deadline (TTL checks, sessions, tombstones, lock delays). */
+  public static ConsulEmulator start(EmulatorConfig config, Clock clock) {
+    return start(config, clock, Optional.empty());
+  }
+
+  public static ConsulEmulator start(EmulatorConfig config, Optional<ServerSocketChannel> httpChannel) {
+    return start(config, Clock.systemUTC(), httpChannel);
   }
 
   /**
    * Starts with the HTTP listener's socket already bound ({@link #bindHttp}): the standalone main
    * binds first so that a client polling the port waits in the accept queue instead of failing.
+   * The channel is the emulator's from then on. When start-up fails half-way, everything opened so
+   * far (the channel, the data dir's log and its lock, the HTTP server's threads) is closed before
+   * the exception leaves.
    */
-  public static ConsulEmulator start(EmulatorConfig config, Optional<ServerSocketChannel> httpChannel) {
+  public static ConsulEmulator start(EmulatorConfig config, Clock clock, Optional<ServerSocketChannel> httpChannel) {
+    requireNonNull(config, "config");
+    requireNonNull(clock, "clock");
+    requireNonNull(httpChannel, "httpChannel");
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    httpChannel.ifPresent(opened::push);
     try {
-      Clock clock = Clock.systemUTC();
       StateStore store = config.dataDir().isPresent() ? Wal.recover(config.dataDir().get(), 10_000)
           : new StateStore(Journal.NONE);
+      opened.push(store::close);
       Map<String, String> tagged = new LinkedHashMap<>();
       for (String k : new String[] {"lan", "lan_ipv4", "wan", "wan_ipv4"}) {
         tagged.put(k, config.bindAddr());
@@ -95,18 +116,33 @@ public final class ConsulEmulator implements AutoCloseable {
       ConnectionLimiter limiter = new ConnectionLimiter(config.httpMaxConnsPerClient());
       ConsulHandler handler = new ConsulHandler(Api.router(site), config.kvMaxValueSize(), acls::resolve, limiter);
       HttpServers servers = new HttpServers(config, handler, limiter, httpChannel);
+      opened.push(servers);
       ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("consul-emulator-" + config.datacenter() + "-timers").factory());
+      opened.push(timers::shutdownNow);
       timers.scheduleWithFixedDelay(() -> safely(agent::tick), 100, 100, TimeUnit.MILLISECONDS);
       timers.scheduleWithFixedDelay(() -> safely(reaper::tick), 100, 100, TimeUnit.MILLISECONDS);
       log.info("consul-emulator {} node {} serving {}{} ({})", config.datacenter(), config.nodeName(),
           servers.httpAddress(), servers.httpsAddress().map(u -> " and " + u).orElse(""),
           config.dataDir().map(d -> "data dir " + d).orElse("-dev, in memory"));
       return new ConsulEmulator(config, store, servers, timers);
-    } catch (RuntimeException e) {
-      throw e;
     } catch (Exception e) {
+      closeAll(opened, e);
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
       throw new IllegalStateException("consul-emulator failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes what a failed start opened, newest first; their own failures ride on the start's. */
+  private static void closeAll(Deque<AutoCloseable> opened, Exception cause) {
+    while (!opened.isEmpty()) {
+      try {
+        opened.pop().close();
+      } catch (Exception e) {
+        cause.addSuppressed(e);
+      }
     }
   }
 
@@ -144,9 +180,13 @@ public final class ConsulEmulator implements AutoCloseable {
     timers.shutdownNow();
     try {
       servers.close();
+    } catch (Exception e) {
+      log.warn("consul-emulator {} did not stop its HTTP server cleanly", config.datacenter(), e);
+    }
+    try {
       store.close();
     } catch (Exception e) {
-      log.warn("consul-emulator {} did not close cleanly", config.datacenter(), e);
+      log.warn("consul-emulator {} did not close its state cleanly", config.datacenter(), e);
     }
   }
 }

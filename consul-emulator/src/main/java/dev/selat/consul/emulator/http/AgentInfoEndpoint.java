@@ -24,11 +24,11 @@ final class AgentInfoEndpoint {
     });
     r.get("/v1/agent/host", c -> {
       c.require(Resource.OPERATOR, "", Access.READ);
-      return Reply.json(host());
+      return Reply.json(host(site.clock()));
     });
     r.get("/v1/agent/version", c -> Reply.json(Map.of("SHA", Version.REVISION, "BuildDate", Version.BUILD_DATE,
         "HumanVersion", Version.HUMAN, "FIPS", "")));
-    r.get("/v1/agent/metrics", c -> Reply.json(metrics()));
+    r.get("/v1/agent/metrics", c -> Reply.json(metrics(site.clock())));
     r.get("/v1/agent/connect/ca/roots", c -> caRoots()
         .header("X-Consul-Index", "1").header("X-Consul-KnownLeader", "true").header("X-Consul-LastContact", "0"));
     r.put("/v1/agent/token/", c -> {
@@ -104,7 +104,7 @@ final class AgentInfoEndpoint {
     return m;
   }
 
-  private static Map<String, Object> host() {
+  private static Map<String, Object> host(java.time.Clock clock) {
     Runtime rt = Runtime.getRuntime();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("Memory", Map.of("total", rt.maxMemory(), "free", rt.freeMemory()));
@@ -112,14 +112,14 @@ final class AgentInfoEndpoint {
     out.put("Host", Map.of("os", System.getProperty("os.name"), "kernelVersion", System.getProperty("os.version"),
         "uptime", ManagementFactory.getRuntimeMXBean().getUptime() / 1000));
     out.put("Disk", Map.of());
-    out.put("CollectionTime", System.currentTimeMillis() * 1_000_000L);
+    out.put("CollectionTime", clock.millis() * 1_000_000L);
     out.put("Errors", null);
     return out;
   }
 
-  private static Map<String, Object> metrics() {
+  private static Map<String, Object> metrics(java.time.Clock clock) {
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("Timestamp", java.time.Instant.now().toString());
+    out.put("Timestamp", clock.instant().toString());
     out.put("Gauges", List.of());
     out.put("Points", List.of());
     out.put("Counters", List.of());

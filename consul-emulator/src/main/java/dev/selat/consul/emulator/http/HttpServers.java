@@ -4,6 +4,7 @@ import dev.selat.consul.emulator.EmulatorConfig;
 import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -21,6 +22,7 @@ public final class HttpServers implements AutoCloseable {
   private final Server server;
   private final ServerConnector http;
   private final ServerConnector https;
+  private final ExecutorService requestThreads;
 
   /**
    * Starts the listeners. {@code preBound}, when present, is the HTTP listener's socket, already
@@ -30,8 +32,9 @@ public final class HttpServers implements AutoCloseable {
       Optional<ServerSocketChannel> preBound) throws Exception {
     QueuedThreadPool pool = new QueuedThreadPool(8, 2);
     pool.setName("consul-emulator-" + config.datacenter());
-    pool.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(
-        Thread.ofVirtual().name("consul-emulator-" + config.datacenter() + "-req-", 0).factory()));
+    requestThreads = Executors.newThreadPerTaskExecutor(
+        Thread.ofVirtual().name("consul-emulator-" + config.datacenter() + "-req-", 0).factory());
+    pool.setVirtualThreadsExecutor(requestThreads);
     server = new Server(pool);
     HttpConfiguration hc = new HttpConfiguration();
     hc.setSendServerVersion(false);
@@ -60,7 +63,17 @@ public final class HttpServers implements AutoCloseable {
     }
     server.setHandler(handler);
     server.setStopTimeout(0);
-    server.start();
+    try {
+      server.start();
+    } catch (Exception e) {
+      // Jetty leaves what it started (the thread pool, a connector that did bind) running when a later part fails.
+      try {
+        close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   public URI httpAddress() {
@@ -73,6 +86,10 @@ public final class HttpServers implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    server.stop();
+    try {
+      server.stop();
+    } finally {
+      requestThreads.shutdownNow();
+    }
   }
 }

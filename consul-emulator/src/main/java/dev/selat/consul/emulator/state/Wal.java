@@ -3,6 +3,8 @@ package dev.selat.consul.emulator.state;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * [length:int][crc32c:int][json] and fsynced before the write is acknowledged; every
  * {@code compactEvery} records the current image goes to {@code snapshot.json} (written to a
  * temporary file, fsynced, renamed) and the log restarts empty. Recovery loads the snapshot, then
- * replays the log up to the last complete record; a torn tail (kill -9 mid-write) is cut off.
+ * replays the log. An incomplete last record (a torn tail: kill -9 mid-write, never acknowledged)
+ * is cut off; a complete record that fails its check anywhere is corruption and recovery throws
+ * {@link WalCorruptException} naming the file and offset. The log is locked while open, so two
+ * emulators never share a data dir.
  */
 public final class Wal implements Journal {
   private static final Logger log = LoggerFactory.getLogger(Wal.class);
@@ -46,15 +51,34 @@ public final class Wal implements Journal {
     }
     wal.channel = FileChannel.open(wal.logFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-    long good = wal.replay(store);
-    if (good < wal.channel.size()) {
-      log.warn("WAL {}: cut a torn tail of {} bytes after the last complete record", wal.logFile,
-          wal.channel.size() - good);
-      wal.channel.truncate(good);
-      wal.channel.force(true);
+    try {
+      wal.lock();
+      long good = wal.replay(store);
+      if (good < wal.channel.size()) {
+        log.warn("WAL {}: cut a torn tail of {} bytes at byte offset {} (an incomplete last record)", wal.logFile,
+            wal.channel.size() - good, good);
+        wal.channel.truncate(good);
+        wal.channel.force(true);
+      }
+      wal.channel.position(good);
+      return store;
+    } catch (IOException | RuntimeException e) {
+      wal.channel.close();
+      throw e;
     }
-    wal.channel.position(good);
-    return store;
+  }
+
+  private void lock() throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      throw new IOException("data dir " + dir.getParent() + " is in use by another emulator (" + logFile
+          + " is locked)");
+    }
   }
 
   private long replay(StateStore store) throws IOException {
@@ -67,20 +91,27 @@ public final class Wal implements Journal {
       header.flip();
       int len = header.getInt();
       int crc = header.getInt();
-      if (len < 0 || pos + 8 + len > size) {
-        break;
+      if (len < 0) {
+        throw new WalCorruptException(logFile, pos, "a record header with a negative length " + len, size - pos);
+      }
+      if (pos + 8 + len > size) {
+        break; // a torn tail: the last record was not completely written
       }
       ByteBuffer payload = ByteBuffer.allocate(len);
-      channel.read(payload, pos + 8);
+      while (payload.hasRemaining() && channel.read(payload, pos + 8 + payload.position()) >= 0) {
+        // read until full; the size check above guarantees the bytes exist
+      }
       byte[] bytes = payload.array();
       if (crc(bytes) != crc) {
-        break;
+        throw new WalCorruptException(logFile, pos, "a record of " + len + " bytes fails its CRC32C check",
+            size - pos);
       }
       Commit c;
       try {
         c = Codec.commit(bytes);
       } catch (IOException e) {
-        break;
+        throw new WalCorruptException(logFile, pos, "a record of " + len + " bytes passes its CRC32C check but is"
+            + " not a commit (" + e.getMessage() + ")", size - pos);
       }
       store.replay(c);
       records++;
