@@ -229,9 +229,11 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
 
     public XdsServer start() throws IOException {
       requireNonNull(meterRegistry, "meterRegistry: required");
-      ExecutorService owned = executor == null
-          ? ExecutorServiceMetrics.monitor(meterRegistry, newStreamPool(), POOL_METRICS_NAME)
-          : null;
+      ExecutorService owned = executor == null ? newStreamPool() : null;
+      if (owned != null) {
+        // The pool's gauges only: monitor() would wrap it in timers that carry no help text (promtool refuses them).
+        new ExecutorServiceMetrics(owned, POOL_METRICS_NAME, java.util.List.of()).bindTo(meterRegistry);
+      }
       SnapshotStore store = new SnapshotStore(clock);
       OutboundBudget budget = new OutboundBudget(maxQueuedResponseBytes, System::nanoTime);
       XdsMetrics metrics = new XdsMetrics(meterRegistry, budget);

@@ -10,6 +10,7 @@ import dev.selat.testkit.EnvoyProcess;
 import dev.selat.testkit.NamedBackend;
 import dev.selat.testkit.Ports;
 import dev.selat.testkit.ThreeSites;
+import dev.selat.testkit.Tools;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -144,10 +145,19 @@ class ControlPlaneIT {
 
   @Test
   @Order(4)
-  void metricsArePrometheusText() throws Exception {
+  void metricsPassPromtool() throws Exception {
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("# TYPE");
+
+    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "control-plane-metrics.txt"), metrics.body());
+    Process promtool = new ProcessBuilder(Tools.promtool().toString(), "check", "metrics").redirectErrorStream(true).start();
+    try (var stdin = promtool.getOutputStream()) {
+      stdin.write(metrics.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    String output = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(promtool.exitValue()).as("promtool check metrics:%n%s", output).isZero();
   }
 
   private static Map<String, Integer> calls(int n) {
