@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * How fresh a site's data is. {@code staleSince} is when the bridge last knew its data was current (the start of the first
- * request that failed); {@code decayed} is set when the staleness budget ran out in {@link StalenessMode#DECAY}.
+ * How fresh a site's data is. {@code staleSince} is when the bridge last knew its data was current (when the first request
+ * failed); {@code decayed} is set when the staleness budget ran out in {@link StalenessMode#DECAY}.
  */
 public record SiteFreshness(SyncState state, Optional<Instant> staleSince, boolean decayed) {
   public static final SiteFreshness SYNCING = new SiteFreshness(SyncState.SYNCING, Optional.empty(), false);

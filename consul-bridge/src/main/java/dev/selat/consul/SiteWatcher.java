@@ -102,7 +102,7 @@ final class SiteWatcher implements AutoCloseable {
       failing.remove(endpoint);
       onResult.accept(r);
       refresh();
-    }, (e, started) -> failed(endpoint, e, started)).start();
+    }, (e, started) -> failed(endpoint, e)).start();
   }
 
   /** Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one. */
@@ -201,16 +201,17 @@ final class SiteWatcher implements AutoCloseable {
         refresh();
       }, fetchBackoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
     }
-    failed("service_health", e, started);
+    failed("service_health", e);
   }
 
-  private void failed(String endpoint, ConsulQueryException e, Instant started) {
+  private void failed(String endpoint, ConsulQueryException e) {
     failing.add(endpoint);
     report(e);
     if (syncedOnce && staleSince == null) {
-      staleSince = started;
-      Duration left = config.stalenessBudget().minus(Duration.between(started, clock.instant()));
-      owner.schedule(this::refresh, Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
+      // The data was current until this failure: a blocking query open for minutes would have answered any change,
+      // so its start is not when the data went stale (counting from it expired a site the moment its Consul died).
+      staleSince = clock.instant();
+      owner.schedule(this::refresh, config.stalenessBudget().toNanos(), TimeUnit.NANOSECONDS);
     }
     refresh();
   }

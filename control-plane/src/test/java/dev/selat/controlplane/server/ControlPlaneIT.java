@@ -70,6 +70,9 @@ class ControlPlaneIT {
       yaml.append("  - id: ").append(s[0]).append("\n    region: ").append(s[1])
           .append("\n    consul: { addresses: [\"").append(consul.getHost()).append(':').append(consul.getPort())
           .append("\"] }\n    startBudget: 10s\n");
+      if (s[0].equals("alibaba-sg")) {
+        yaml.append("    staleness: { budget: 5s, mode: drop }\n");
+      }
     }
     yaml.append("""
         links:
@@ -158,6 +161,37 @@ class ControlPlaneIT {
     String output = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(promtool.exitValue()).as("promtool check metrics:%n%s", output).isZero();
+  }
+
+  /**
+   * alibaba-sg's Consul stops answering: its last-known-good instances stay served and /debug/routes shows their
+   * age; past its 5 s budget its mode (drop) applies and jakarta's spill moves to aws-sg.
+   */
+  @Test
+  @Order(5)
+  void aSiteWhoseConsulDiesIsServedLastKnownGoodThenItsModeApplies() throws Exception {
+    sites.alibabaSg().close();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> siteAgeMs("alibaba-sg") > 0);
+    Map<String, Integer> stale = sitesOf(calls(200));
+    assertThat(stale).containsKey("alibaba-sg").doesNotContainKey("aws-sg");
+
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> sitesOf(calls(100)).containsKey("aws-sg"));
+    Map<String, Integer> dropped = sitesOf(calls(200));
+    System.out.printf("alibaba-sg's Consul down: within budget %s, past it (drop) %s%n", stale, dropped);
+    assertThat(dropped).containsOnlyKeys("jakarta", "aws-sg");
+  }
+
+  private static double siteAgeMs(String site) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode routes = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(get("/debug/routes?site=jakarta&service=catalog").body());
+    for (com.fasterxml.jackson.databind.JsonNode s : routes.path("sites")) {
+      if (s.path("site").asText().equals(site)) {
+        return s.path("dataAgeMs").asDouble();
+      }
+    }
+    return 0;
   }
 
   private static Map<String, Integer> calls(int n) {
