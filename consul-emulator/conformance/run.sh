@@ -13,7 +13,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 MODE="${1:-}"
-eval "$("$ROOT/selat" env)"
+env_out="$("$ROOT/selat" env)" || { echo "conformance: ERROR: no JDK >= 21 found (see ./selat java-home)" >&2; exit 1; }
+eval "$env_out"
 "$HERE/setup.sh" >&2
 
 API_VERSION="$(sed -n 's#^[[:space:]]*github.com/hashicorp/consul/api \(v[^ ]*\).*#\1#p' "$HERE/go.mod")"

@@ -12,6 +12,7 @@ import dev.selat.consul.emulator.http.Api;
 import dev.selat.consul.emulator.http.ConnectionLimiter;
 import dev.selat.consul.emulator.http.ConsulHandler;
 import dev.selat.consul.emulator.http.HttpServers;
+import dev.selat.consul.emulator.http.LeaderState;
 import dev.selat.consul.emulator.http.Site;
 import dev.selat.consul.emulator.state.Journal;
 import dev.selat.consul.emulator.state.MetaEntry;
@@ -49,12 +50,20 @@ public final class ConsulEmulator implements AutoCloseable {
   private final StateStore store;
   private final HttpServers servers;
   private final ScheduledExecutorService timers;
+  private final LeaderState leader;
 
-  private ConsulEmulator(EmulatorConfig config, StateStore store, HttpServers servers, ScheduledExecutorService timers) {
+  private ConsulEmulator(EmulatorConfig config, StateStore store, HttpServers servers, ScheduledExecutorService timers,
+      LeaderState leader) {
     this.config = config;
     this.store = store;
     this.servers = servers;
     this.timers = timers;
+    this.leader = leader;
+  }
+
+  /** The fault knob for raft leadership as clients see it (no leader, a stale follower); healthy at start. */
+  public LeaderState leader() {
+    return leader;
   }
 
   public static ConsulEmulator start(EmulatorConfig config) {
@@ -111,10 +120,12 @@ public final class ConsulEmulator implements AutoCloseable {
       LockDelays lockDelays = new LockDelays(clock);
       Reaper reaper = new Reaper(store, clock, lockDelays, TOMBSTONE_TTL);
       reaper.rearm();
+      LeaderState leader = new LeaderState();
       Site site = new Site(config, store, clock, agent, acls, new ConnectCa(clock, config.datacenter()), lockDelays,
-          reaper);
+          reaper, leader);
       ConnectionLimiter limiter = new ConnectionLimiter(config.httpMaxConnsPerClient());
-      ConsulHandler handler = new ConsulHandler(Api.router(site), config.kvMaxValueSize(), acls::resolve, limiter);
+      ConsulHandler handler = new ConsulHandler(Api.router(site), config.kvMaxValueSize(), acls::resolve, limiter,
+          leader);
       HttpServers servers = new HttpServers(config, handler, limiter, httpChannel);
       opened.push(servers);
       ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
@@ -125,7 +136,7 @@ public final class ConsulEmulator implements AutoCloseable {
       log.info("consul-emulator {} node {} serving {}{} ({})", config.datacenter(), config.nodeName(),
           servers.httpAddress(), servers.httpsAddress().map(u -> " and " + u).orElse(""),
           config.dataDir().map(d -> "data dir " + d).orElse("-dev, in memory"));
-      return new ConsulEmulator(config, store, servers, timers);
+      return new ConsulEmulator(config, store, servers, timers, leader);
     } catch (Exception e) {
       closeAll(opened, e);
       if (e instanceof RuntimeException re) {

@@ -36,14 +36,16 @@ final class AclEndpoint {
     r.get("/v1/acl/tokens", this::tokens);
   }
 
-  private void enabled() {
+  /** 401 when ACLs are off (checked first, as Consul's handlers do), then the ?dc= every ACL RPC forwards on. */
+  private void enabled(Call c) {
     if (!site.acls().enabled()) {
       throw new HttpError(401, "ACL support disabled");
     }
+    site.checkDc(c);
   }
 
   private Reply bootstrap(Call c) {
-    enabled();
+    enabled(c);
     String now = site.clock().instant().toString();
     AclToken t = site.store().write(tx -> {
       Optional<MetaEntry> done = tx.get(Table.META, AclResolver.BOOTSTRAP_META);
@@ -62,7 +64,7 @@ final class AclEndpoint {
   }
 
   private Reply policy(Call c) {
-    enabled();
+    enabled(c);
     String rest = c.required("policy ID");
     if (c.method().equals("PUT")) {
       return writePolicy(c, rest);
@@ -91,7 +93,7 @@ final class AclEndpoint {
   }
 
   private Reply writePolicy(Call c, String id) {
-    enabled();
+    enabled(c);
     c.require(Resource.ACL, "", Access.WRITE);
     Body b = Body.parse(c.body(), "ACLPolicy");
     String name = b.str("Name");
@@ -119,7 +121,7 @@ final class AclEndpoint {
   }
 
   private Reply policies(Call c) {
-    enabled();
+    enabled(c);
     c.require(Resource.ACL, "", Access.READ);
     return Blocking.run(c, site.store(), r -> {
       List<Object> out = new ArrayList<>();
@@ -133,7 +135,7 @@ final class AclEndpoint {
   }
 
   private Reply token(Call c) {
-    enabled();
+    enabled(c);
     String rest = c.required("token ID");
     if (rest.equals("self")) {
       String secret = c.token();
@@ -184,7 +186,7 @@ final class AclEndpoint {
   }
 
   private Reply writeToken(Call c, String accessorFromPath) {
-    enabled();
+    enabled(c);
     c.require(Resource.ACL, "", Access.WRITE);
     Body b = Body.parse(c.body(), "ACLToken");
     if (accessorFromPath != null && !b.str("AccessorID").isEmpty() && !b.str("AccessorID").equals(accessorFromPath)) {
@@ -226,7 +228,7 @@ final class AclEndpoint {
   }
 
   private Reply tokens(Call c) {
-    enabled();
+    enabled(c);
     c.require(Resource.ACL, "", Access.READ);
     boolean secrets = c.authz().allowed(Resource.ACL, "", Access.WRITE);
     String policy = c.param("policy");

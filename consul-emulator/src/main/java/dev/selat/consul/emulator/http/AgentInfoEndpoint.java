@@ -10,6 +10,9 @@ import java.util.Map;
 
 /** The agent's identity: self, members, host, version, Connect CA roots, tokens, join/leave no-ops. */
 final class AgentInfoEndpoint {
+  /** The Envoy releases answered as supported (xdscommon.EnvoyVersions: one point release per major), the -dev gRPC port. */
+  private static final List<String> ENVOY_VERSIONS = List.of("1.35.3", "1.34.7", "1.33.11", "1.32.14");
+  private static final int GRPC_PORT = 8502;
   private final Site site;
 
   AgentInfoEndpoint(Site site) {
@@ -18,10 +21,7 @@ final class AgentInfoEndpoint {
 
   void routes(Router r) {
     r.get("/v1/agent/self", this::self);
-    r.get("/v1/agent/members", c -> {
-      c.require(Resource.NODE, site.agent().nodeName(), Access.READ);
-      return Reply.json(List.of(member()));
-    });
+    r.get("/v1/agent/members", this::members);
     r.get("/v1/agent/host", c -> {
       c.require(Resource.OPERATOR, "", Access.READ);
       return Reply.json(host(site.clock()));
@@ -42,6 +42,27 @@ final class AgentInfoEndpoint {
     r.put("/v1/agent/reload", c -> Reply.empty());
   }
 
+  /**
+   * LAN members, or with ?wan the WAN pool, where Consul's servers are named {@code <node>.<dc>}
+   * and gossip on the serf WAN port (agent_endpoint.go AgentMembers).
+   */
+  private Reply members(Call c) {
+    c.require(Resource.NODE, site.agent().nodeName(), Access.READ);
+    String segment = c.param("segment", "");
+    boolean wan = !c.param("wan", "").isEmpty();
+    if (wan && !segment.isEmpty() && !segment.equals("_all")) {
+      throw HttpError.badRequest("Cannot provide a segment with wan=true");
+    }
+    return Reply.json(List.of(wan ? wanMember() : member()));
+  }
+
+  private Map<String, Object> wanMember() {
+    Map<String, Object> m = member();
+    m.put("Name", site.agent().nodeName() + "." + site.dc());
+    m.put("Port", 8302);
+    return m;
+  }
+
   /** Connect endpoints answer Consul's 400 when connect.enabled is false. */
   private Reply caRoots() {
     if (!site.config().connectEnabled()) {
@@ -57,7 +78,7 @@ final class AgentInfoEndpoint {
     config.put("PrimaryDatacenter", site.dc());
     config.put("NodeName", site.agent().nodeName());
     config.put("NodeID", site.agent().self().id());
-    config.put("Partition", "");
+    // Partition is omitempty and empty outside Consul Enterprise.
     config.put("Revision", Version.REVISION);
     config.put("Server", true);
     config.put("Version", Version.VERSION);
@@ -75,9 +96,60 @@ final class AgentInfoEndpoint {
     out.put("DebugConfig", debug);
     out.put("Coord", Map.of("Vec", List.of(0, 0, 0, 0, 0, 0, 0, 0), "Error", 1.5, "Adjustment", 0, "Height", 1e-5));
     out.put("Member", member());
-    out.put("Stats", Map.of("consul", Map.of("server", "true", "leader", "true", "known_datacenters", "1")));
+    out.put("Stats", stats());
     out.put("Meta", site.agent().self().meta());
+    // A server with its gRPC port open (8502 in -dev) serves xDS and says so.
+    Map<String, Object> xds = new LinkedHashMap<>();
+    xds.put("SupportedProxies", Map.of("envoy", ENVOY_VERSIONS));
+    xds.put("Port", GRPC_PORT);
+    xds.put("Ports", Map.of("Plaintext", GRPC_PORT, "TLS", -1));
+    out.put("xDS", xds);
     return Reply.json(out);
+  }
+
+  /** Agent.Stats(): per subsystem, string values only, as Consul reports them. */
+  private Map<String, Object> stats() {
+    String raftAddr = site.config().bindAddr() + ":8300";
+    boolean leader = site.leader().knownLeader();
+    Map<String, Object> consul = new LinkedHashMap<>();
+    consul.put("acl", site.acls().enabled() ? "enabled" : "disabled");
+    consul.put("bootstrap", "true");
+    consul.put("known_datacenters", "1");
+    consul.put("leader", String.valueOf(leader));
+    consul.put("leader_addr", leader ? raftAddr : "");
+    consul.put("server", "true");
+    Map<String, Object> agent = new LinkedHashMap<>();
+    agent.put("check_monitors", "0");
+    agent.put("check_ttls", "0");
+    agent.put("checks", "0");
+    agent.put("services", "0");
+    Map<String, Object> build = new LinkedHashMap<>();
+    build.put("prerelease", "");
+    build.put("revision", Version.REVISION);
+    build.put("version", Version.VERSION);
+    build.put("version_metadata", "");
+    Map<String, Object> raft = new LinkedHashMap<>();
+    raft.put("state", leader ? "Leader" : "Follower");
+    raft.put("num_peers", "0");
+    raft.put("last_contact", leader ? "0" : "never");
+    Map<String, Object> runtime = new LinkedHashMap<>();
+    runtime.put("arch", System.getProperty("os.arch"));
+    runtime.put("os", System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT));
+    runtime.put("version", "java" + Runtime.version());
+    runtime.put("cpu_count", String.valueOf(Runtime.getRuntime().availableProcessors()));
+    Map<String, Object> serfLan = new LinkedHashMap<>();
+    serfLan.put("members", "1");
+    serfLan.put("failed", "0");
+    serfLan.put("left", "0");
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("agent", agent);
+    out.put("build", build);
+    out.put("consul", consul);
+    out.put("raft", raft);
+    out.put("runtime", runtime);
+    out.put("serf_lan", serfLan);
+    out.put("serf_wan", new LinkedHashMap<>(serfLan));
+    return out;
   }
 
   private Map<String, Object> member() {

@@ -18,7 +18,7 @@ public final class Api {
     new CoordinateEndpoint(site).routes(r);
     new AclEndpoint(site).routes(r);
     new OperatorEndpoint(site).routes(r);
-    new EventEndpoint().routes(r);
+    new EventEndpoint(site).routes(r);
     return r;
   }
 }

@@ -41,6 +41,7 @@ final class CatalogEndpoint {
   private Reply register(Call c) {
     site.checkDc(c);
     Body b = Body.parse(c.body(), "RegisterRequest");
+    site.checkDc(b.str("Datacenter"));
     String nodeName = writableNode(c, b);
     Body svc = b.obj("Service");
     ServiceInstance s = svc.isNull() ? null : Registrations.service(svc, nodeName, false);
@@ -110,6 +111,7 @@ final class CatalogEndpoint {
   private Reply deregister(Call c) {
     site.checkDc(c);
     Body b = Body.parse(c.body(), "DeregisterRequest");
+    site.checkDc(b.str("Datacenter"));
     String node = writableNode(c, b);
     String serviceId = b.str("ServiceID");
     String checkId = b.str("CheckID");

@@ -30,9 +30,12 @@ public final class ConsulHandler extends Handler.Abstract {
   private final ConnectionLimiter limiter;
   private final java.util.Set<String> answeredCached = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  private final LeaderState leader;
+
   public ConsulHandler(Router router, long maxBody, Function<String, Authorizer> tokenResolver,
-      ConnectionLimiter limiter) {
+      ConnectionLimiter limiter, LeaderState leader) {
     super(InvocationType.BLOCKING);
+    this.leader = leader;
     this.router = router;
     this.maxBody = maxBody;
     this.tokenResolver = tokenResolver;
@@ -74,7 +77,9 @@ public final class ConsulHandler extends Handler.Abstract {
       return Reply.text(405, "method " + request.getMethod() + " not allowed");
     }
     try {
-      Reply reply = m.route().endpoint().handle(new Call(request, m.rest(), query, maxBody, tokenResolver));
+      Call call = new Call(request, m.rest(), query, maxBody, tokenResolver);
+      Reply reply = leader.apply(request.getMethod(), path, call, m.route().endpoint());
+      reply = peered(path, call, reply);
       if (query.get("cached") != null) {
         cacheHeaders(request, reply);
       }
@@ -93,6 +98,21 @@ public final class ConsulHandler extends Handler.Abstract {
       log.warn("{} {} failed", request.getMethod(), path, e);
       return Reply.text(500, String.valueOf(e.getMessage()));
     }
+  }
+
+  /**
+   * ?peer=NAME on catalog and health reads asks for what a cluster peer exported. The emulator has
+   * no peers, so, as Consul for a peer it does not know, the answer is empty (never the local
+   * results), with the query's index.
+   */
+  private static Reply peered(String path, Call call, Reply reply) {
+    String peer = call.param("peer");
+    if (peer == null || peer.isEmpty() || reply.status() != 200 || reply.json() == null
+        || !(path.startsWith("/v1/catalog/") || path.startsWith("/v1/health/"))) {
+      return reply;
+    }
+    Object empty = reply.json() instanceof java.util.Map ? java.util.Map.of() : java.util.List.of();
+    return new Reply(200, empty, null, reply.contentType(), reply.headers());
   }
 
   /**

@@ -16,7 +16,12 @@ import java.util.UUID;
 final class EventEndpoint {
   private static final int KEEP = 256;
   private final Deque<Map<String, Object>> events = new ArrayDeque<>();
+  private final Site site;
   private long ltime;
+
+  EventEndpoint(Site site) {
+    this.site = site;
+  }
 
   void routes(Router r) {
     r.put("/v1/event/fire/", this::fire);
@@ -24,6 +29,7 @@ final class EventEndpoint {
   }
 
   private synchronized Reply fire(Call c) {
+    site.checkDc(c); // an event for another datacenter is forwarded there by RPC
     String name = c.required("event name");
     byte[] payload = c.body();
     Map<String, Object> e = new LinkedHashMap<>();

@@ -40,7 +40,7 @@ final class Registrations {
     if (port < 0 || port > 65535) {
       throw HttpError.badRequest("Invalid Port: " + port);
     }
-    JsonNode tagged = b.raw("TaggedAddresses");
+    ObjectNode tagged = taggedAddresses(b.obj("TaggedAddresses"), agentForm ? b.str("Address") : "", (int) port);
     JsonNode proxy = b.raw("Proxy");
     JsonNode connect = b.raw("Connect");
     ObjectNode extra = JsonNodeFactory.instance.objectNode();
@@ -50,9 +50,65 @@ final class Registrations {
       }
     }
     return new ServiceInstance(node, b.str("Kind"), id, name, b.strings("Tags"), b.str("Address"),
-        tagged.isNull() ? null : tagged, b.stringMap("Meta"), (int) port, passing, warning,
+        tagged.isEmpty() ? null : tagged, b.stringMap("Meta"), (int) port, passing, warning,
         b.bool("EnableTagOverride"), proxy.isNull() ? null : proxy, connect.isNull() ? null : connect,
         extra.isEmpty() ? null : extra, 0, 0);
+  }
+
+  /**
+   * A service's TaggedAddresses as Consul holds them: each a ServiceAddress {@code {"Address", "Port"}},
+   * whatever the case of the keys sent (Go's decoder matches field names case-insensitively). With
+   * {@code agentAddress} an IP (agent registrations), Consul's agent adds lan_ipv4/wan_ipv4 (or the
+   * _ipv6 pair) for the service's own address and port unless they were given (agent.go addServiceInternal).
+   */
+  static ObjectNode taggedAddresses(Body tagged, String agentAddress, int port) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    if (!tagged.isNull()) {
+      tagged.node().fieldNames().forEachRemaining(key -> {
+        Body a = tagged.obj(key);
+        long p = a.num("Port");
+        if (p < 0 || p > 65535) {
+          throw HttpError.badRequest("Invalid Port: " + p);
+        }
+        out.set(key, serviceAddress(a.str("Address"), (int) p));
+      });
+    }
+    String family = ipFamily(agentAddress);
+    if (family != null) {
+      for (String k : List.of("lan_" + family, "wan_" + family)) {
+        if (!out.has(k)) {
+          out.set(k, serviceAddress(agentAddress, port));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode serviceAddress(String address, int port) {
+    ObjectNode a = JsonNodeFactory.instance.objectNode();
+    a.put("Address", address);
+    a.put("Port", port);
+    return a;
+  }
+
+  /** "ipv4", "ipv6" or null (a name or nothing), as Go's net.ParseIP and To4 tell them apart. */
+  static String ipFamily(String address) {
+    if (address.matches("(\\d{1,3}\\.){3}\\d{1,3}")) {
+      for (String part : address.split("\\.")) {
+        if (Integer.parseInt(part) > 255) {
+          return null;
+        }
+      }
+      return "ipv4";
+    }
+    if (address.contains(":") && address.matches("[0-9A-Fa-f:.]+")) {
+      try {
+        return java.net.InetAddress.getByName(address) instanceof java.net.Inet4Address ? "ipv4" : "ipv6";
+      } catch (java.net.UnknownHostException e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static boolean unspecified(String address) {
@@ -93,14 +149,22 @@ final class Registrations {
     }
     for (String f : List.of("Interval", "Timeout", "TTL", "DeregisterCriticalServiceAfter")) {
       if (def.has(f)) {
-        if (!def.get(f).isTextual()) {
-          throw HttpError.badRequest("Request decode failed: " + f + ": expected a duration string");
+        // Consul's CheckType and HealthCheckDefinition decoders take a Go duration string or a number
+        // of nanoseconds; either way the check holds a time.Duration, answered as its String().
+        JsonNode v = def.get(f);
+        java.time.Duration parsed;
+        if (v.isNumber()) {
+          parsed = java.time.Duration.ofNanos(v.asLong());
+        } else if (v.isTextual()) {
+          try {
+            parsed = GoDuration.parse(v.asText());
+          } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("Request decode failed: " + e.getMessage());
+          }
+        } else {
+          throw HttpError.badRequest("Request decode failed: " + f + ": expected a duration string or number");
         }
-        try {
-          GoDuration.parse(def.get(f).asText());
-        } catch (IllegalArgumentException e) {
-          throw HttpError.badRequest("Request decode failed: " + f + ": " + e.getMessage());
-        }
+        def.put(f, GoDuration.format(parsed));
       }
     }
     String type = def.has("TTL") ? "ttl" : def.has("HTTP") ? "http" : def.has("TCP") ? "tcp"

@@ -12,14 +12,18 @@ import java.time.Clock;
 /** What every endpoint of one emulator instance shares; one per instance, no statics. */
 public record Site(
     EmulatorConfig config, StateStore store, Clock clock, LocalAgent agent, AclResolver acls, ConnectCa ca,
-    LockDelays lockDelays, Reaper reaper) {
+    LockDelays lockDelays, Reaper reaper, LeaderState leader) {
   public String dc() {
     return config.datacenter();
   }
 
   /** Consul answers 500 "No path to datacenter" for a ?dc= it does not know. */
   public void checkDc(Call c) {
-    String dc = c.param("dc");
+    checkDc(c.param("dc"));
+  }
+
+  /** As {@link #checkDc(Call)}, for a datacenter named in a request body (RegisterRequest.Datacenter). */
+  public void checkDc(String dc) {
     if (dc != null && !dc.isEmpty() && !dc.equals(config.datacenter())) {
       throw new HttpError(500, "No path to datacenter");
     }

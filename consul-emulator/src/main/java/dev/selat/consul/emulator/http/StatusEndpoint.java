@@ -2,7 +2,7 @@ package dev.selat.consul.emulator.http;
 
 import java.util.List;
 
-/** /v1/status/leader and /v1/status/peers: this single server is always the leader. */
+/** /v1/status/leader and /v1/status/peers: this single server is the leader, unless {@link LeaderState} says not. */
 final class StatusEndpoint {
   private final Site site;
 
@@ -13,7 +13,7 @@ final class StatusEndpoint {
   void routes(Router r) {
     r.get("/v1/status/leader", c -> {
       site.checkDc(c);
-      return Reply.json(serverAddress());
+      return Reply.json(site.leader().knownLeader() ? serverAddress() : "");
     });
     r.get("/v1/status/peers", c -> {
       site.checkDc(c);

@@ -58,8 +58,8 @@ public final class Views {
     }
     m.put("ID", s.id());
     m.put("Service", s.service());
-    m.put("Tags", listOrNull(s.tags()));
-    // The agent's local state always holds a Meta map; the catalog's NodeService may not.
+    // The agent answers [] and {} for no tags or meta (buildAgentService); the catalog's NodeService null.
+    m.put("Tags", catalogShape ? listOrNull(s.tags()) : s.tags());
     m.put("Meta", catalogShape ? mapOrNull(s.meta()) : s.meta());
     m.put("Port", s.port());
     m.put("Address", s.address());
