@@ -115,7 +115,7 @@ public final class ConsulEmulator implements AutoCloseable {
       }
       LocalAgent agent = new LocalAgent(store, clock, self, new CheckProbe());
       agent.start();
-      AclResolver acls = new AclResolver(config.acl(), store, clock);
+      AclResolver acls = new AclResolver(config.acl(), store, clock, config.datacenter());
       acls.init();
       LockDelays lockDelays = new LockDelays(clock);
       Reaper reaper = new Reaper(store, clock, lockDelays, TOMBSTONE_TTL);

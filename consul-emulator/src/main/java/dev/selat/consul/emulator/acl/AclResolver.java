@@ -40,11 +40,14 @@ public final class AclResolver {
   private final EmulatorConfig.Acl config;
   private final StateStore store;
   private final Clock clock;
+  private final String datacenter;
 
-  public AclResolver(EmulatorConfig.Acl config, StateStore store, Clock clock) {
+  /** {@code datacenter}: this server's, the one a node identity must name to grant anything. */
+  public AclResolver(EmulatorConfig.Acl config, StateStore store, Clock clock, String datacenter) {
     this.config = config;
     this.store = store;
     this.clock = clock;
+    this.datacenter = datacenter;
   }
 
   public boolean enabled() {
@@ -92,8 +95,8 @@ public final class AclResolver {
       return Authorizer.allowAll(ANONYMOUS_ACCESSOR, true);
     }
     return store.read(r -> {
-      Optional<AclToken> token = secret.isEmpty() ? r.get(Table.ACL_TOKENS, ANONYMOUS_ACCESSOR)
-          : findBySecret(r.all(Table.ACL_TOKENS), secret);
+      Optional<AclToken> token = (secret.isEmpty() ? r.<AclToken>get(Table.ACL_TOKENS, ANONYMOUS_ACCESSOR)
+          : findBySecret(r.all(Table.ACL_TOKENS), secret)).filter(t -> !t.expiredAt(clock.instant()));
       if (token.isEmpty()) {
         throw new AclNotFoundException(r.get(Table.META, BOOTSTRAP_META).isEmpty()
             ? "ACL system must be bootstrapped before making any requests that require authorization: ACL not found"
@@ -109,6 +112,11 @@ public final class AclResolver {
       }
       for (String service : t.serviceIdentities()) {
         rules.add(Rules.serviceIdentity(service));
+      }
+      for (AclToken.NodeIdentity node : t.nodeIdentities()) {
+        if (node.datacenter().equals(datacenter)) {
+          rules.add(Rules.nodeIdentity(node.nodeName()));
+        }
       }
       return Authorizer.of(t.accessorId(), "allow".equals(config.defaultPolicy()), rules);
     });

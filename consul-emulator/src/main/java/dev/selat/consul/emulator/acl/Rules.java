@@ -31,6 +31,12 @@ public record Rules(List<Rule> rules) {
         new Rule(Resource.SERVICE, "", true, Access.READ), new Rule(Resource.NODE, "", true, Access.READ)));
   }
 
+  /** A node identity's synthetic policy (Consul's aclNodeIdentityTemplate): write its node, read every service. */
+  public static Rules nodeIdentity(String node) {
+    return new Rules(List.of(new Rule(Resource.NODE, node, false, Access.WRITE),
+        new Rule(Resource.SERVICE, "", true, Access.READ)));
+  }
+
   public static Rules parse(String text) {
     String t = text.strip();
     if (t.isEmpty()) {

@@ -9,6 +9,9 @@ import dev.selat.consul.emulator.state.AclToken;
 import dev.selat.consul.emulator.state.MetaEntry;
 import dev.selat.consul.emulator.state.Table;
 import dev.selat.consul.emulator.state.Watches.WatchSet;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,8 @@ import java.util.regex.Pattern;
 
 /** /v1/acl/*: bootstrap, policy CRUD, token CRUD (+ self, clone), lists. 401 when ACLs are disabled. */
 final class AclEndpoint {
+  private static final Duration MIN_EXPIRATION_TTL = Duration.ofMinutes(1);
+  private static final Duration MAX_EXPIRATION_TTL = Duration.ofHours(24);
   private static final Pattern POLICY_NAME = Pattern.compile("^[A-Za-z0-9\\-_]{1,128}$");
   private final Site site;
 
@@ -140,6 +145,7 @@ final class AclEndpoint {
     if (rest.equals("self")) {
       String secret = c.token();
       AclToken t = site.store().read(r -> AclResolver.findBySecret(r.all(Table.ACL_TOKENS), secret))
+          .filter(x -> !x.expiredAt(site.clock().instant()))
           .orElseThrow(() -> new HttpError(403, "ACL not found"));
       return Reply.json(tokenView(t, true));
     }
@@ -163,7 +169,7 @@ final class AclEndpoint {
     c.require(Resource.ACL, "", Access.READ);
     boolean secrets = c.authz().allowed(Resource.ACL, "", Access.WRITE);
     return found(Blocking.run(c, site.store(), r -> new Blocking.Answer(r.<AclToken>get(Table.ACL_TOKENS, rest)
-        .map(t -> tokenView(t, secrets)).orElse(null), r.index("acl-tokens"), WatchSet.of("acl-tokens"))),
+        .filter(t -> !t.expiredAt(site.clock().instant())).map(t -> tokenView(t, secrets)).orElse(null), r.index("acl-tokens"), WatchSet.of("acl-tokens"))),
         "ACL token not found");
   }
 
@@ -177,8 +183,8 @@ final class AclEndpoint {
       String id = UUID.randomUUID().toString();
       AclToken n = new AclToken(id, UUID.randomUUID().toString(),
           b.str("Description").isEmpty() ? src.description() : b.str("Description"), src.policyIds(),
-          src.serviceIdentities(), src.local(),
-          now, tx.txIndex(), tx.txIndex());
+          src.serviceIdentities(), src.nodeIdentities(), src.local(), now, src.expirationTime(), tx.txIndex(),
+          tx.txIndex());
       tx.put(Table.ACL_TOKENS, id, n);
       return n;
     });
@@ -218,13 +224,95 @@ final class AclEndpoint {
       String secret = old.map(AclToken::secretId)
           .orElse(b.str("SecretID").isEmpty() ? UUID.randomUUID().toString() : b.str("SecretID"));
       List<String> identities = b.objs("ServiceIdentities").stream().map(i -> i.str("ServiceName")).toList();
-      AclToken n = new AclToken(accessor, secret, b.str("Description"), List.copyOf(policyIds), identities,
-          b.bool("Local"),
-          old.map(AclToken::createTime).orElse(now), old.map(AclToken::createIndex).orElse(tx.txIndex()), tx.txIndex());
+      List<AclToken.NodeIdentity> nodes = nodeIdentities(b);
+      String expiration = old.isPresent() ? unchangedExpiration(b, old.get()) : expiration(b, site.clock().instant());
+      AclToken n = new AclToken(accessor, secret, b.str("Description"), List.copyOf(policyIds), identities, nodes,
+          b.bool("Local"), old.map(AclToken::createTime).orElse(now), expiration,
+          old.map(AclToken::createIndex).orElse(tx.txIndex()), tx.txIndex());
       tx.put(Table.ACL_TOKENS, accessor, n);
       return n;
     });
     return Reply.json(tokenView(t, true));
+  }
+
+  /** NodeIdentities: both fields required (ACL.TokenSet's validation, an RPC error: 500). */
+  private static List<AclToken.NodeIdentity> nodeIdentities(Body b) {
+    List<AclToken.NodeIdentity> out = new ArrayList<>();
+    for (Body n : b.objs("NodeIdentities")) {
+      if (n.str("NodeName").isEmpty()) {
+        throw new HttpError(500, "Node identity is missing the node name field on this token");
+      }
+      if (n.str("Datacenter").isEmpty()) {
+        throw new HttpError(500, "Node identity is missing the datacenter field on this token");
+      }
+      out.add(new AclToken.NodeIdentity(n.str("NodeName"), n.str("Datacenter")));
+    }
+    return out;
+  }
+
+  /**
+   * A new token's ExpirationTime, from ExpirationTTL (a Go duration or nanoseconds) or given, within
+   * Consul's defaults acl.token_min_expiration_ttl (1m) and token_max_expiration_ttl (24h); null: never.
+   */
+  private static String expiration(Body b, Instant created) {
+    Duration ttl = Duration.ZERO;
+    JsonNode rawTtl = b.raw("ExpirationTTL");
+    if (rawTtl.isNumber()) {
+      ttl = Duration.ofNanos(rawTtl.asLong());
+    } else if (rawTtl.isTextual() && !rawTtl.asText().isEmpty()) {
+      try {
+        ttl = GoDuration.parse(rawTtl.asText());
+      } catch (IllegalArgumentException e) {
+        throw HttpError.badRequest("Request decode failed: " + e.getMessage());
+      }
+    }
+    String at = b.str("ExpirationTime");
+    if (ttl.isNegative()) {
+      throw new HttpError(500, "Token Expiration TTL '" + GoDuration.format(ttl) + "' should be > 0");
+    }
+    Instant expires;
+    if (ttl.isPositive()) {
+      if (!at.isEmpty()) {
+        throw new HttpError(500, "Token Expiration TTL and Expiration Time cannot both be set");
+      }
+      expires = created.plus(ttl);
+    } else if (!at.isEmpty()) {
+      try {
+        expires = java.time.OffsetDateTime.parse(at).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw HttpError.badRequest("Request decode failed: parsing time \"" + at + "\" as RFC 3339: " + e.getMessage());
+      }
+    } else {
+      return null;
+    }
+    if (expires.isBefore(created)) {
+      throw new HttpError(500, "ExpirationTime cannot be before CreateTime");
+    }
+    Duration in = Duration.between(created, expires);
+    if (in.compareTo(MAX_EXPIRATION_TTL) > 0) {
+      throw new HttpError(500, "ExpirationTime cannot be more than " + GoDuration.format(MAX_EXPIRATION_TTL)
+          + " in the future (was " + GoDuration.format(in) + ")");
+    }
+    if (in.compareTo(MIN_EXPIRATION_TTL) < 0) {
+      throw new HttpError(500, "ExpirationTime cannot be less than " + GoDuration.format(MIN_EXPIRATION_TTL)
+          + " in the future (was " + GoDuration.format(in) + ")");
+    }
+    return expires.toString();
+  }
+
+  /** An update may restate a token's expiry but not change it (Consul: "Cannot change expiration time"). */
+  private static String unchangedExpiration(Body b, AclToken old) {
+    String at = b.str("ExpirationTime");
+    boolean ttl = b.present("ExpirationTTL") && !(b.raw("ExpirationTTL").isNumber() && b.raw("ExpirationTTL").asLong() == 0)
+        && !(b.raw("ExpirationTTL").isTextual() && b.raw("ExpirationTTL").asText().isEmpty());
+    if (ttl) {
+      throw new HttpError(500, "Cannot change expiration time of " + old.accessorId());
+    }
+    if (!at.isEmpty() && (old.expirationTime() == null
+        || !java.time.OffsetDateTime.parse(at).toInstant().equals(Instant.parse(old.expirationTime())))) {
+      throw new HttpError(500, "Cannot change expiration time of " + old.accessorId());
+    }
+    return old.expirationTime();
   }
 
   private Reply tokens(Call c) {
@@ -233,6 +321,8 @@ final class AclEndpoint {
     boolean secrets = c.authz().allowed(Resource.ACL, "", Access.WRITE);
     String policy = c.param("policy");
     String serviceName = c.param("servicename");
+    String nodeName = c.param("nodename");
+    Instant now = site.clock().instant();
     long filters = java.util.stream.Stream.of("policy", "role", "servicename", "nodename", "authmethod")
         .filter(c::has).count();
     if (filters > 1) {
@@ -242,8 +332,9 @@ final class AclEndpoint {
     return Blocking.run(c, site.store(), r -> {
       List<Object> out = new ArrayList<>();
       for (AclToken t : r.<AclToken>all(Table.ACL_TOKENS)) {
-        if ((policy == null || t.policyIds().contains(policy))
-            && (serviceName == null || t.serviceIdentities().contains(serviceName))) {
+        if (!t.expiredAt(now) && (policy == null || t.policyIds().contains(policy))
+            && (serviceName == null || t.serviceIdentities().contains(serviceName))
+            && (nodeName == null || t.nodeIdentities().stream().anyMatch(n -> n.nodeName().equals(nodeName)))) {
           out.add(tokenView(t, secrets));
         }
       }
@@ -270,7 +361,17 @@ final class AclEndpoint {
     m.put("Policies", links.isEmpty() ? null : links);
     m.put("ServiceIdentities", t.serviceIdentities().isEmpty() ? null
         : t.serviceIdentities().stream().map(n -> Map.of("ServiceName", n)).toList());
+    m.put("NodeIdentities", t.nodeIdentities().isEmpty() ? null : t.nodeIdentities().stream()
+        .map(n -> {
+          Map<String, Object> v = new LinkedHashMap<>();
+          v.put("NodeName", n.nodeName());
+          v.put("Datacenter", n.datacenter());
+          return v;
+        }).toList());
     m.put("Local", t.local());
+    if (t.expirationTime() != null) {
+      m.put("ExpirationTime", t.expirationTime());
+    }
     m.put("CreateTime", t.createTime());
     m.put("Hash", Blocking.hash(List.of(t.description(), t.policyIds(), t.local())));
     m.put("CreateIndex", t.createIndex());
