@@ -79,7 +79,7 @@ public final class ConsulHandler extends Handler.Abstract {
     try {
       Call call = new Call(request, m.rest(), query, maxBody, tokenResolver);
       Reply reply = leader.apply(request.getMethod(), path, call, m.route().endpoint());
-      reply = peered(path, call, reply);
+      reply = peered(request.getMethod(), path, call, reply);
       if (query.get("cached") != null) {
         cacheHeaders(request, reply);
       }
@@ -105,13 +105,15 @@ public final class ConsulHandler extends Handler.Abstract {
    * no peers, so, as Consul for a peer it does not know, the answer is empty (never the local
    * results), with the query's index.
    */
-  private static Reply peered(String path, Call call, Reply reply) {
+  private static Reply peered(String method, String path, Call call, Reply reply) {
     String peer = call.param("peer");
-    if (peer == null || peer.isEmpty() || reply.status() != 200 || reply.json() == null
+    if (peer == null || peer.isEmpty() || reply.status() != 200 || !("GET".equals(method) || "HEAD".equals(method))
         || !(path.startsWith("/v1/catalog/") || path.startsWith("/v1/health/"))) {
       return reply;
     }
-    Object empty = reply.json() instanceof java.util.Map ? java.util.Map.of() : java.util.List.of();
+    // A node lookup finds no node (null); lists are empty; catalog/services is an empty map.
+    Object empty = path.startsWith("/v1/catalog/node/") || path.startsWith("/v1/catalog/node-services/") ? null
+        : reply.json() instanceof java.util.Map ? java.util.Map.of() : java.util.List.of();
     return new Reply(200, empty, null, reply.contentType(), reply.headers());
   }
 

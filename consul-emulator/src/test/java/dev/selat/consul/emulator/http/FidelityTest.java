@@ -173,6 +173,7 @@ class FidelityTest {
     assertThat(json(client.get("/v1/catalog/nodes?peer=alibaba")).size()).isZero();
     assertThat(json(client.get("/v1/catalog/services?peer=alibaba")).size()).isZero();
     assertThat(json(client.get("/v1/health/state/any?peer=alibaba")).size()).isZero();
+    assertThat(client.get("/v1/catalog/node/n1?peer=alibaba").body()).isEqualTo("null");
   }
 
   @Test
