@@ -47,7 +47,7 @@ cp "$JAR" "$OUT/emulator.jar" && JAR="$OUT/emulator.jar"
 SELAT_CONSUL_EMULATOR_JAR="$JAR" "$ROOT/consul-emulator/bin/selat-consul-emulator" version -format=json > "$OUT/version.json"
 rm -rf "$OUT/host" && "$JAVA_HOME/bin/javac" -nowarn -d "$OUT/host" -cp "$JAR" "$HERE/host/ConformanceHost.java"
 SOCKET="${TMPDIR:-/tmp}/selat-conformance-$$.sock"
-"$JAVA_HOME/bin/java" -Xmx1g -XX:+UseSerialGC -cp "$JAR:$OUT/host" dev.selat.consul.emulator.cli.ConformanceHost "$SOCKET" \
+"$JAVA_HOME/bin/java" -Xmx1g -XX:+UseSerialGC -cp "$JAR:$OUT/host" dev.selat.emulator.cli.ConformanceHost "$SOCKET" \
   > "$OUT/host.log" 2>&1 &
 HOST_PID=$!
 trap 'kill "$HOST_PID" 2>/dev/null; rm -f "$SOCKET"' EXIT
