@@ -13,7 +13,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 MODE="${1:-}"
-eval "$("$ROOT/selat" env)"
+env_out="$("$ROOT/selat" env)" || { echo "conformance: ERROR: no JDK >= 21 found (see ./selat java-home)" >&2; exit 1; }
+eval "$env_out"
 "$HERE/setup.sh" >&2
 
 API_VERSION="$(sed -n 's#^[[:space:]]*github.com/hashicorp/consul/api \(v[^ ]*\).*#\1#p' "$HERE/go.mod")"
@@ -46,7 +47,7 @@ cp "$JAR" "$OUT/emulator.jar" && JAR="$OUT/emulator.jar"
 SELAT_CONSUL_EMULATOR_JAR="$JAR" "$ROOT/consul-emulator/bin/selat-consul-emulator" version -format=json > "$OUT/version.json"
 rm -rf "$OUT/host" && "$JAVA_HOME/bin/javac" -nowarn -d "$OUT/host" -cp "$JAR" "$HERE/host/ConformanceHost.java"
 SOCKET="${TMPDIR:-/tmp}/selat-conformance-$$.sock"
-"$JAVA_HOME/bin/java" -Xmx1g -XX:+UseSerialGC -cp "$JAR:$OUT/host" dev.selat.consul.emulator.cli.ConformanceHost "$SOCKET" \
+"$JAVA_HOME/bin/java" -Xmx1g -XX:+UseSerialGC -cp "$JAR:$OUT/host" dev.selat.emulator.cli.ConformanceHost "$SOCKET" \
   > "$OUT/host.log" 2>&1 &
 HOST_PID=$!
 trap 'kill "$HOST_PID" 2>/dev/null; rm -f "$SOCKET"' EXIT

@@ -1,8 +1,8 @@
-package dev.selat.consul.emulator.cli;
+package dev.selat.emulator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.selat.consul.emulator.ConsulEmulator;
-import dev.selat.consul.emulator.EmulatorConfig;
+import dev.selat.emulator.ConsulEmulator;
+import dev.selat.emulator.EmulatorConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Writer;

@@ -1,7 +1,7 @@
 package dev.selat.testkit;
 
-import dev.selat.consul.emulator.ConsulEmulator;
-import dev.selat.consul.emulator.EmulatorConfig;
+import dev.selat.emulator.ConsulEmulator;
+import dev.selat.emulator.EmulatorConfig;
 import java.net.URI;
 import java.util.Optional;
 

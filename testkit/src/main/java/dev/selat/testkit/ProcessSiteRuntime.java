@@ -16,7 +16,7 @@ import java.util.Optional;
  * Both read the same agent config file, written in the keys of Consul's config file.
  */
 final class ProcessSiteRuntime implements SiteRuntime {
-  static final String EMULATOR_MAIN = "dev.selat.consul.emulator.cli.EmulatorMain";
+  static final String EMULATOR_MAIN = "dev.selat.emulator.cli.EmulatorMain";
 
   private final String name;
   private final List<String> command;
