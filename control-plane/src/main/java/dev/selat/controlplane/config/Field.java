@@ -2,7 +2,7 @@ package dev.selat.controlplane.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import dev.selat.consul.emulator.http.GoDuration;
+import dev.selat.emulator.http.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
