@@ -49,6 +49,15 @@ public final class NamedBackend implements AutoCloseable {
         CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS), "who");
   }
 
+  /** Backend name -> how many of {@code n} calls over {@code channel} it answered. */
+  public static java.util.Map<String, Integer> tally(Channel channel, int n) {
+    java.util.Map<String, Integer> byBackend = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      byBackend.merge(who(channel), 1, Integer::sum);
+    }
+    return byBackend;
+  }
+
   /** Takes the backend down, cutting its connections (the failure a failover test needs). */
   public void stop() {
     try {

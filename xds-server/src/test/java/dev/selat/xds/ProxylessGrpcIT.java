@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,11 +109,7 @@ class ProxylessGrpcIT {
 
   /** Backend name -> number of the {@code n} calls it answered. */
   private static Map<String, Integer> calls(int n) {
-    Map<String, Integer> byBackend = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      byBackend.merge(NamedBackend.who(channel), 1, Integer::sum);
-    }
-    return byBackend;
+    return NamedBackend.tally(channel, n);
   }
 
   private static double share(Map<String, Integer> byBackend, String backend) {

@@ -4,43 +4,39 @@ import dev.selat.controlplane.config.ConfigException;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.controlplane.config.SelatConfig;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-/** {@code selat-control-plane --config selat.yaml}: exit 2 on bad config (every problem named), 0 after SIGTERM. */
-public final class ControlPlaneMain {
-  private ControlPlaneMain() {}
+/** {@code selat-control-plane --config selat.yaml}: exit 2 on bad usage or config (every problem named), 0 after SIGTERM. */
+@Command(name = "selat-control-plane", mixinStandardHelpOptions = true,
+    description = "Selat's control plane: every site's Consul and the measured links in, xDS out.")
+public final class ControlPlaneMain implements Callable<Integer> {
+  @Option(names = "--config", required = true, paramLabel = "FILE", description = "the YAML config (SELAT_* overrides it)")
+  Path config;
 
-  public static void main(String[] args) throws InterruptedException {
-    Path file = null;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length) {
-        file = Path.of(args[++i]);
-      } else if (args[i].startsWith("--config=")) {
-        file = Path.of(args[i].substring("--config=".length()));
-      } else {
-        System.err.println("selat-control-plane: unknown argument " + args[i] + "\nusage: selat-control-plane --config FILE");
-        System.exit(2);
-      }
-    }
-    if (file == null) {
-      System.err.println("usage: selat-control-plane --config FILE");
-      System.exit(2);
-    }
-    SelatConfig config;
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ControlPlaneMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    SelatConfig loaded;
     try {
-      config = ConfigLoader.load(file, System.getenv());
+      loaded = ConfigLoader.load(config, System.getenv());
     } catch (ConfigException e) {
-      System.err.println("selat-control-plane: " + file + ": bad config, not started:\n" + e.getMessage());
-      System.exit(2);
-      return;
+      System.err.println("selat-control-plane: " + config + ": bad config, not started:\n" + e.getMessage());
+      return 2;
     }
-    ControlPlane cp = ControlPlane.start(config);
+    ControlPlane cp = ControlPlane.start(loaded);
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     stop.await();
     cp.close();
-    System.exit(0);
+    return 0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.selat.controlplane.server;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.selat.consul.ConsulBridge;
@@ -46,7 +47,9 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, RouteEngineHolder engine) throws Exception {
+  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine) throws Exception {
+    // The engine publishes to this server and maps its streams' nodes: the Provider breaks the cycle (streams open
+    // only once the server has started, after both exist).
     return XdsServer.builder()
         .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
         .nodeGroupMapper(node -> engine.get().group(node))
@@ -57,10 +60,8 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  RouteEngine routeEngine(XdsServer server, ScheduledExecutorService scheduler, Clock clock, RouteEngineHolder holder) {
-    RouteEngine engine = new RouteEngine(config, server, scheduler, clock);
-    holder.set(engine);
-    return engine;
+  RouteEngine routeEngine(XdsServer server, ScheduledExecutorService scheduler, Clock clock) {
+    return new RouteEngine(config, server, scheduler, clock);
   }
 
   @Provides
@@ -74,26 +75,5 @@ final class ControlPlaneModule extends AbstractModule {
   AdminServer admin(PrometheusMeterRegistry registry, RouteEngine engine) throws Exception {
     return new AdminServer(new InetSocketAddress(config.ports().admin().address(), config.ports().admin().port()),
         registry, engine);
-  }
-
-  /**
-   * The xDS server needs the engine's group mapper and the engine publishes to the server: the holder
-   * breaks the cycle (streams only open once the server has started, after both exist).
-   */
-  @Singleton
-  static final class RouteEngineHolder {
-    private volatile RouteEngine engine;
-
-    void set(RouteEngine e) {
-      engine = e;
-    }
-
-    RouteEngine get() {
-      RouteEngine e = engine;
-      if (e == null) {
-        throw new IllegalStateException("route engine not built yet");
-      }
-      return e;
-    }
   }
 }

@@ -13,11 +13,11 @@ import java.lang.reflect.Constructor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class BootstrapCommandTest {
+public class BootstrapCommandTest {
   /** The output and exit code of one run. */
-  record Run(int code, String out, String err) {}
+  public record Run(int code, String out, String err) {}
 
-  static Run selatctl(String... args) {
+  public static Run selatctl(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Selatctl.run(new PrintWriter(out), new PrintWriter(err), args);

@@ -3,7 +3,7 @@ package dev.selat.controlplane.envoy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.selat.controlplane.cli.Selatctl;
+import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.NodeMetadata;
 import dev.selat.controlplane.config.RoutingSettings;
 import dev.selat.controlplane.routing.Brain;
@@ -24,15 +24,12 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,19 +129,13 @@ class SpillIT {
   }
 
   private static String selatctl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Selatctl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    assertThat(code).as(err.toString()).isZero();
-    return out.toString();
+    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
+    assertThat(run.code()).as(run.err()).isZero();
+    return run.out();
   }
 
   private static Map<String, Integer> calls(ManagedChannel channel, int n) {
-    Map<String, Integer> byBackend = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      byBackend.merge(NamedBackend.who(channel), 1, Integer::sum);
-    }
-    return byBackend;
+    return NamedBackend.tally(channel, n);
   }
 
   private static double share(Map<String, Integer> byBackend, String backend) {

@@ -3,7 +3,7 @@ package dev.selat.controlplane.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.selat.controlplane.cli.Selatctl;
+import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.testkit.ConsulSite;
 import dev.selat.testkit.EnvoyProcess;
@@ -14,8 +14,6 @@ import dev.selat.testkit.Tools;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -195,11 +193,7 @@ class ControlPlaneIT {
   }
 
   private static Map<String, Integer> calls(int n) {
-    Map<String, Integer> byBackend = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      byBackend.merge(NamedBackend.who(channel), 1, Integer::sum);
-    }
-    return byBackend;
+    return NamedBackend.tally(channel, n);
   }
 
   /** Backend name ("jakarta-1") -> site ("jakarta"). */
@@ -215,10 +209,8 @@ class ControlPlaneIT {
   }
 
   private static String selatctl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Selatctl.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    assertThat(code).as(err.toString()).isZero();
-    return out.toString();
+    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
+    assertThat(run.code()).as(run.err()).isZero();
+    return run.out();
   }
 }
