@@ -14,15 +14,20 @@ import dev.selat.controlplane.routing.SiteInput;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** consul-bridge's {@link SiteCatalog} in the brain's own terms: the one place a Consul type meets routing. */
 public final class Catalogs {
   private Catalogs() {}
 
-  public static SiteInput toSiteInput(SiteCatalog catalog, StalenessMode mode, Instant now) {
+  /** The catalog's services except {@code notRouted} (the probe agents' own service, say). */
+  public static SiteInput toSiteInput(SiteCatalog catalog, StalenessMode mode, Instant now, Set<String> notRouted) {
     Map<String, List<Instance>> services = new TreeMap<>();
     for (ServiceEntry entry : catalog.services().values()) {
+      if (notRouted.contains(entry.name())) {
+        continue;
+      }
       services.put(entry.name(), entry.instances().stream().map(Catalogs::instance).toList());
     }
     return new SiteInput(catalog.siteId(), catalog.region(), services, catalog.freshness().age(now),

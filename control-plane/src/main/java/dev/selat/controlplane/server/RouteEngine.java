@@ -101,11 +101,8 @@ final class RouteEngine {
       if (spec == null) {
         return;
       }
-      SiteInput input = Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant());
-      Map<String, List<dev.selat.controlplane.routing.Instance>> routed = new TreeMap<>(input.services());
-      routed.remove(config.latency().probeService());
-      inputs.put(catalog.siteId(), new SiteInput(input.site(), input.region(), routed, input.dataAge(), input.expired(),
-          input.expiredMode()));
+      inputs.put(catalog.siteId(), Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
+          Set.of(config.latency().probeService())));
       boolean stateChanged = before == null || before.freshness().state() != catalog.freshness().state()
           || before.freshness().decayed() != catalog.freshness().decayed();
       if (stateChanged) {
