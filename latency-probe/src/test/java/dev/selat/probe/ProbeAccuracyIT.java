@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.selat.testkit.ToxiproxyServer;
+import dev.selat.testkit.UdpDelayRelay;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** A real gRPC server on 127.0.0.1 whose one unary method answers with the backend's name. */
@@ -50,12 +52,22 @@ public final class NamedBackend implements AutoCloseable {
   }
 
   /** Backend name -> how many of {@code n} calls over {@code channel} it answered. */
-  public static java.util.Map<String, Integer> tally(Channel channel, int n) {
-    java.util.Map<String, Integer> byBackend = new java.util.TreeMap<>();
+  public static Map<String, Integer> tally(Channel channel, int n) {
+    Map<String, Integer> byBackend = new TreeMap<>();
     for (int i = 0; i < n; i++) {
       byBackend.merge(who(channel), 1, Integer::sum);
     }
     return byBackend;
+  }
+
+  /**
+   * A {@link #tally} by site, for backends named {@code <site>-<n>} ({@code jakarta-0}, {@code alibaba-sg-1}): site ->
+   * how many of the calls its backends answered.
+   */
+  public static Map<String, Integer> bySite(Map<String, Integer> byBackend) {
+    Map<String, Integer> bySite = new TreeMap<>();
+    byBackend.forEach((backend, n) -> bySite.merge(backend.substring(0, backend.lastIndexOf('-')), n, Integer::sum));
+    return bySite;
   }
 
   /** Takes the backend down, cutting its connections (the failure a failover test needs). */

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
+import eu.rekawek.toxiproxy.model.toxic.Latency;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.awaitility.Awaitility;
 
 /**
@@ -78,8 +80,32 @@ public final class ToxiproxyServer implements AutoCloseable {
 
   public void addLatency(Proxy proxy, ToxicDirection direction, long latencyMs, long jitterMs) {
     call(() -> proxy.toxics()
-        .latency(proxy.getName() + "-latency-" + direction.name().toLowerCase(java.util.Locale.ROOT), direction, latencyMs)
+        .latency(latencyName(proxy, direction), direction, latencyMs)
         .setJitter(jitterMs));
+  }
+
+  /**
+   * Sets the proxy's latency toxic in {@code direction}, in place when it exists: there is no moment without one, as
+   * there would be between removing a toxic and adding its successor.
+   */
+  public void setLatency(Proxy proxy, ToxicDirection direction, long latencyMs, long jitterMs) {
+    String name = latencyName(proxy, direction);
+    call(() -> {
+      for (var toxic : proxy.toxics().getAll()) {
+        if (toxic.getName().equals(name)) {
+          return proxy.toxics().get(name, Latency.class).setLatency(latencyMs).setJitter(jitterMs);
+        }
+      }
+      return proxy.toxics().latency(name, direction, latencyMs).setJitter(jitterMs);
+    });
+  }
+
+  /** Deletes the proxy: its listener closes and its name is free again. */
+  public void delete(Proxy proxy) {
+    call(() -> {
+      proxy.delete();
+      return null;
+    });
   }
 
   /** Removes every toxic from the proxy. */
@@ -110,6 +136,10 @@ public final class ToxiproxyServer implements AutoCloseable {
   @Override
   public void close() {
     process.close();
+  }
+
+  private static String latencyName(Proxy proxy, ToxicDirection direction) {
+    return proxy.getName() + "-latency-" + direction.name().toLowerCase(Locale.ROOT);
   }
 
   private interface IoCall<T> {

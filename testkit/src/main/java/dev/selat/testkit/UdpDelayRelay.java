@@ -1,4 +1,4 @@
-package dev.selat.probe;
+package dev.selat.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,18 +36,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * that sends delayed datagrams), so paths compared side by side see the same scheduling delays; and one seeded RNG
  * draws every delay and drop, so a run is repeatable.
  */
-final class UdpDelayRelay implements AutoCloseable {
+public final class UdpDelayRelay implements AutoCloseable {
   private static final long EARLY_WAKEUP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
   /** @param lossyRequests how many requests, counted from the path's start, the loss applies to; later ones pass */
-  record Link(Duration delay, Duration jitter, double lossRatio, long lossyRequests) {
-    Link(Duration delay, Duration jitter) {
+  public record Link(Duration delay, Duration jitter, double lossRatio, long lossyRequests) {
+    public Link(Duration delay, Duration jitter) {
       this(delay, jitter, 0, 0);
     }
   }
 
   /** One forwarded path: clients send to {@link #address()}, the relay forwards to the upstream. */
-  final class Path {
+  public final class Path {
     private final DatagramChannel front;
     private final DatagramChannel back;
     private final InetSocketAddress upstream;
@@ -61,38 +61,38 @@ final class UdpDelayRelay implements AutoCloseable {
     private volatile SocketAddress client;
     private long requests;
 
-    private Path(InetSocketAddress upstream, Link link) throws IOException {
+    private Path(int frontPort, InetSocketAddress upstream, Link link) throws IOException {
       this.upstream = upstream;
       this.link = link;
-      this.front = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+      this.front = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", frontPort));
       this.back = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
     }
 
-    void set(Link newLink) {
+    public void set(Link newLink) {
       link = newLink;
     }
 
-    InetSocketAddress address() throws IOException {
+    public InetSocketAddress address() throws IOException {
       return (InetSocketAddress) front.getLocalAddress();
     }
 
-    long forwarded() {
+    public long forwarded() {
       return forwarded.get();
     }
 
-    long dropped() {
+    public long dropped() {
       return dropped.get();
     }
 
     /** The delays the relay really held forwarded requests, in the order it sent them on. */
-    List<Duration> held() {
+    public List<Duration> held() {
       synchronized (held) {
         return List.copyOf(held);
       }
     }
 
     /** The round trips of answered probes as the relay saw them, in the order the answers came back. */
-    List<Duration> roundTrips() {
+    public List<Duration> roundTrips() {
       synchronized (roundTrips) {
         return List.copyOf(roundTrips);
       }
@@ -133,7 +133,7 @@ final class UdpDelayRelay implements AutoCloseable {
       }
     }
 
-    /** The probe's sequence number (bytes 8..15 of a {@link ProbePacket}, request and reply alike). */
+    /** The probe's sequence number (bytes 8..15 of a Selat probe packet, request and reply alike). */
     private static Optional<Long> sequence(ByteBuffer datagram) {
       return datagram.remaining() >= 16 ? Optional.of(datagram.getLong(datagram.position() + 8)) : Optional.empty();
     }
@@ -152,15 +152,23 @@ final class UdpDelayRelay implements AutoCloseable {
     this.selectorThread = Thread.ofPlatform().name("udp-delay-relay").daemon().unstarted(this::run);
   }
 
-  static UdpDelayRelay start(long seed) throws IOException {
+  public static UdpDelayRelay start(long seed) throws IOException {
     UdpDelayRelay relay = new UdpDelayRelay(seed);
     relay.selectorThread.start();
     return relay;
   }
 
-  /** A new path towards {@code upstream}. */
-  synchronized Path open(InetSocketAddress upstream, Link link) throws IOException {
-    Path path = new Path(upstream, link);
+  /** A new path towards {@code upstream}, on a free port. */
+  public Path open(InetSocketAddress upstream, Link link) throws IOException {
+    return open(0, upstream, link);
+  }
+
+  /**
+   * A new path towards {@code upstream} whose front is 127.0.0.1:{@code frontPort}: the port of a TCP proxy of the same
+   * link, say, so that a peer reached by one port number over UDP and TCP goes through both.
+   */
+  public synchronized Path open(int frontPort, InetSocketAddress upstream, Link link) throws IOException {
+    Path path = new Path(frontPort, upstream, link);
     path.front.configureBlocking(false);
     path.back.configureBlocking(false);
     selector.wakeup();
