@@ -3,24 +3,58 @@ package dev.selat.controlplane.envoy;
 import dev.selat.controlplane.routing.HostPort;
 import dev.selat.controlplane.routing.ServiceRoute;
 import dev.selat.xds.ResourceSnapshot;
+import dev.selat.xds.VersionedResource;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Everything one kind of client in one site gets, from the routes of the services it asks for. */
+/**
+ * Everything one kind of client in one site gets, from the routes of the services it asks for.
+ *
+ * <p>An instance keeps, per client kind, client site and service, the resources it last built (serialized and
+ * versioned once, in {@link VersionedResource}) and builds them again only when the route's resources would differ
+ * ({@link ServiceRoute#sameResources}): a change to one service costs that service's resources, whatever the number
+ * of services, plus the one RouteConfiguration that lists every service's virtual host. Not thread-safe: the route
+ * engine uses it from its scheduler only.
+ */
 public final class ProxyResources {
-  private ProxyResources() {}
+  private record Key(ClientKind kind, String clientSite, String service) {}
+
+  private record Built(ServiceRoute route, List<VersionedResource> resources) {}
+
+  private final int overprovisioningFactor;
+  private final Map<Key, Built> built = new HashMap<>();
+
+  /** @param overprovisioningFactor what Envoy's assignments carry (percent; 140 is Envoy's default) */
+  public ProxyResources(int overprovisioningFactor) {
+    this.overprovisioningFactor = overprovisioningFactor;
+  }
+
+  /** An Envoy sidecar's resources, built from nothing: see {@link #forEnvoy}. */
+  public static ResourceSnapshot envoy(Collection<ServiceRoute> routes, HostPort outbound, int overprovisioningFactor) {
+    return new ProxyResources(overprovisioningFactor).forEnvoy(routes, outbound);
+  }
+
+  /** A proxyless gRPC client's resources, built from nothing: see {@link #forGrpc}. */
+  public static ResourceSnapshot grpc(Collection<ServiceRoute> routes) {
+    return new ProxyResources(100).forGrpc(routes);
+  }
 
   /**
    * An Envoy sidecar's resources: a Cluster and an assignment per service, the outbound listener on
    * {@code outbound} and its RouteConfiguration.
    */
-  public static ResourceSnapshot envoy(Collection<ServiceRoute> routes, HostPort outbound, int overprovisioningFactor) {
+  public ResourceSnapshot forEnvoy(Collection<ServiceRoute> routes, HostPort outbound) {
     ResourceSnapshot.Builder b = ResourceSnapshot.builder();
     List<ServiceRoute> sorted = sorted(routes);
     for (ServiceRoute route : sorted) {
-      b.cluster(ClusterFactory.cluster(route));
-      b.endpoints(EndpointFactory.assignment(route, ClientKind.ENVOY, overprovisioningFactor));
+      service(ClientKind.ENVOY, route).forEach(b::add);
     }
     b.listener(ListenerFactory.outbound(outbound.host(), outbound.port()));
     b.route(RouteFactory.outbound(sorted, outbound.port()));
@@ -28,14 +62,40 @@ public final class ProxyResources {
   }
 
   /** A proxyless gRPC client's resources: per service an api_listener, a Cluster and a computed-spill assignment. */
-  public static ResourceSnapshot grpc(Collection<ServiceRoute> routes) {
+  public ResourceSnapshot forGrpc(Collection<ServiceRoute> routes) {
     ResourceSnapshot.Builder b = ResourceSnapshot.builder();
     for (ServiceRoute route : sorted(routes)) {
-      b.listener(ListenerFactory.apiListener(route.service(), RouteFactory.grpc(route.service())));
-      b.cluster(ClusterFactory.cluster(route));
-      b.endpoints(EndpointFactory.assignment(route, ClientKind.GRPC, 100));
+      service(ClientKind.GRPC, route).forEach(b::add);
     }
     return b.build();
+  }
+
+  /** Drops what was built for a service that the clients of {@code clientSite} no longer get. */
+  public void forget(String clientSite, String service) {
+    for (ClientKind kind : ClientKind.values()) {
+      built.remove(new Key(kind, clientSite, service));
+    }
+  }
+
+  private List<VersionedResource> service(ClientKind kind, ServiceRoute route) {
+    Key key = new Key(kind, route.clientSite(), route.service());
+    Built last = built.get(key);
+    if (last != null && last.route().sameResources(route)) {
+      return last.resources();
+    }
+    Cluster cluster = ClusterFactory.cluster(route);
+    ClusterLoadAssignment assignment = EndpointFactory.assignment(route, kind,
+        kind == ClientKind.ENVOY ? overprovisioningFactor : 100);
+    List<VersionedResource> resources = new ArrayList<>();
+    if (kind == ClientKind.GRPC) {
+      Listener listener = ListenerFactory.apiListener(route.service(), RouteFactory.grpc(route.service()));
+      resources.add(VersionedResource.of(listener.getName(), listener));
+    }
+    resources.add(VersionedResource.of(cluster.getName(), cluster));
+    resources.add(VersionedResource.of(assignment.getClusterName(), assignment));
+    Built now = new Built(route, List.copyOf(resources));
+    built.put(key, now);
+    return now.resources();
   }
 
   private static List<ServiceRoute> sorted(Collection<ServiceRoute> routes) {

@@ -28,4 +28,13 @@ public record ServiceRoute(String service, String clientSite, boolean http2, Lis
     shares = Map.copyOf(shares);
     reasons = List.copyOf(reasons);
   }
+
+  /**
+   * Whether the xDS resources made from this route and from {@code other} are equal: the same service, protocol and
+   * localities for both kinds of client. The reasons and shares, with their ages, do not count.
+   */
+  public boolean sameResources(ServiceRoute other) {
+    return service.equals(other.service) && clientSite.equals(other.clientSite) && http2 == other.http2
+        && priorities.equals(other.priorities) && computedSpill.equals(other.computedSpill);
+  }
 }

@@ -64,6 +64,7 @@ final class RouteEngine {
   /** client site -> service -> route. */
   private final Map<String, Map<String, ServiceRoute>> routes = new TreeMap<>();
   private final Map<String, ProxyGroup> groups = new ConcurrentHashMap<>();
+  private final ProxyResources resources;
   private volatile boolean ready;
   private volatile Views views = new Views(Map.of(), LatencyMatrix.EMPTY, HeldLatency.EMPTY, Map.of());
 
@@ -76,6 +77,7 @@ final class RouteEngine {
     this.publisher = requireNonNull(publisher, "publisher");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.clock = requireNonNull(clock, "clock");
+    this.resources = new ProxyResources(config.routing().overprovisioningFactor());
     config.sites().forEach(s -> specs.put(s.id(), s));
   }
 
@@ -206,8 +208,14 @@ final class RouteEngine {
       Map<String, ServiceRoute> siteRoutes = routes.computeIfAbsent(client, c -> new TreeMap<>());
       for (String service : services) {
         ServiceRoute route = Brain.route(service, client, inputs, held, config.routing());
-        ServiceRoute before = route.priorities().isEmpty() ? siteRoutes.remove(service) : siteRoutes.put(service, route);
-        if (!route.equals(before)) {
+        ServiceRoute before;
+        if (route.priorities().isEmpty()) {
+          before = siteRoutes.remove(service);
+          resources.forget(client, service);
+        } else {
+          before = siteRoutes.put(service, route);
+        }
+        if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
           touchedSites.add(client);
         }
       }
@@ -242,8 +250,8 @@ final class RouteEngine {
     }
     List<ServiceRoute> wanted = siteRoutes.values().stream().filter(r -> group.wants(r.service())).toList();
     ResourceSnapshot snapshot = group.kind() == ClientKind.ENVOY
-        ? ProxyResources.envoy(wanted, group.outbound(), config.routing().overprovisioningFactor())
-        : ProxyResources.grpc(wanted);
+        ? resources.forEnvoy(wanted, group.outbound())
+        : resources.forGrpc(wanted);
     publisher.publishAllowingEmpty(group.key(), snapshot);
   }
 }

@@ -31,19 +31,23 @@ class ProxyResourcesTest {
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
 
   static ServiceRoute catalog(String... jakartaStates) {
+    return route("catalog", jakartaStates);
+  }
+
+  static ServiceRoute route(String service, String... jakartaStates) {
     List<Instance> jakarta = new java.util.ArrayList<>();
     for (int i = 0; i < jakartaStates.length; i++) {
       jakarta.add(new Instance("j" + i, new HostPort("127.0.0.1", 9000 + i), Optional.empty(),
           CheckStatus.valueOf(jakartaStates[i]), 1, 1, Map.of()));
     }
     Map<String, SiteInput> sites = Map.of(
-        "jakarta", SiteInput.fresh("jakarta", "id-jkt", Map.of("catalog", jakarta)),
-        "alibaba-sg", SiteInput.fresh("alibaba-sg", "ap-southeast-1", Map.of("catalog",
+        "jakarta", SiteInput.fresh("jakarta", "id-jkt", Map.of(service, jakarta)),
+        "alibaba-sg", SiteInput.fresh("alibaba-sg", "ap-southeast-1", Map.of(service,
             List.of(new Instance("a0", new HostPort("10.2.0.1", 8080), Optional.of(new HostPort("127.0.0.2", 9100)),
                 CheckStatus.PASSING, 1, 1, Map.of())))));
     LatencyMatrix m = new LatencyMatrix(Map.of(new SitePair("jakarta", "alibaba-sg"), LatencyCell.probe(Duration.ofMillis(12))));
     HeldLatency held = HeldLatency.EMPTY.step(m, Instant.EPOCH, Duration.ofMillis(5), Duration.ofSeconds(30));
-    return Brain.route("catalog", "jakarta", sites, held, RoutingSettings.DEFAULT);
+    return Brain.route(service, "jakarta", sites, held, RoutingSettings.DEFAULT);
   }
 
   @Test
@@ -93,4 +97,48 @@ class ProxyResourcesTest {
     ResourceSnapshot c = ProxyResources.envoy(List.of(catalog("PASSING", "CRITICAL", "CRITICAL")), new HostPort("127.0.0.1", 15001), 140);
     assertThat(c.version()).isNotEqualTo(a.version());
   }
+
+  /**
+   * One instance of {@link ProxyResources} across publishes: a change to one service of 100 builds that service's
+   * resources again and reuses every other's (the same objects, serialized and versioned once), for both kinds of
+   * client; a route whose resources are unchanged builds nothing.
+   */
+  @Test
+  void oneChangedService_rebuildsThatServiceOnly() {
+    ProxyResources resources = new ProxyResources(140);
+    List<ServiceRoute> routes = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      routes.add(route(String.format("svc-%03d", i), "PASSING", "PASSING"));
+    }
+    HostPort outbound = new HostPort("127.0.0.1", 15001);
+    ResourceSnapshot envoy1 = resources.forEnvoy(routes, outbound);
+    ResourceSnapshot grpc1 = resources.forGrpc(routes);
+
+    routes.set(42, route("svc-042", "PASSING", "CRITICAL"));
+    ResourceSnapshot envoy2 = resources.forEnvoy(routes, outbound);
+    ResourceSnapshot grpc2 = resources.forGrpc(routes);
+
+    for (ResourceSnapshot[] pair : new ResourceSnapshot[][] {{envoy1, envoy2}, {grpc1, grpc2}}) {
+      for (String type : List.of(CDS, CLA)) {
+        Map<String, VersionedResource> before = pair[0].resources(type);
+        Map<String, VersionedResource> after = pair[1].resources(type);
+        assertThat(after).hasSize(100);
+        after.forEach((name, r) -> {
+          if (name.equals("svc-042") && type.equals(CLA)) {
+            assertThat(r.version()).as("svc-042's new assignment").isNotEqualTo(before.get(name).version());
+          } else if (!name.equals("svc-042")) {
+            assertThat(r).as("%s %s, unchanged", TYPE_NAMES.get(type), name).isSameAs(before.get(name));
+          }
+        });
+      }
+    }
+    assertThat(grpc2.resources(LDS).get("svc-041")).isSameAs(grpc1.resources(LDS).get("svc-041"));
+
+    ResourceSnapshot envoy3 = resources.forEnvoy(routes, outbound);
+    assertThat(envoy3.resources(CLA).get("svc-042")).as("an equal route again: nothing built")
+        .isSameAs(envoy2.resources(CLA).get("svc-042"));
+    assertThat(envoy3.version()).isEqualTo(envoy2.version());
+  }
+
+  private static final Map<String, String> TYPE_NAMES = Map.of(CDS, "Cluster", CLA, "ClusterLoadAssignment");
 }
