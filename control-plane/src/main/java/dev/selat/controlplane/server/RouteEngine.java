@@ -23,6 +23,8 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +49,10 @@ import org.slf4j.LoggerFactory;
  */
 final class RouteEngine {
   private static final Logger log = LoggerFactory.getLogger(RouteEngine.class);
+  /** Route changes in one rebuild up to which each gets its own log line (shares before and after). */
+  private static final int LOGGED_CHANGES = 10;
+  /** The service every Consul server registers itself as. */
+  private static final String CONSUL_SERVICE = "consul";
 
   private final SelatConfig config;
   private final SnapshotPublisher publisher;
@@ -61,14 +68,23 @@ final class RouteEngine {
   private final Set<String> dirty = new HashSet<>();
   private Instant firstDirty;
   private ScheduledFuture<?> pending;
-  /** client site -> service -> route. */
-  private final Map<String, Map<String, ServiceRoute>> routes = new TreeMap<>();
+  /**
+   * client site -> service -> route: written on the scheduler only, read by {@code /debug} from any thread (concurrent
+   * maps, so that a rebuild never copies every route for the debug view).
+   */
+  private final Map<String, Map<String, ServiceRoute>> routes = new ConcurrentSkipListMap<>();
   private final Map<String, ProxyGroup> groups = new ConcurrentHashMap<>();
   private final ProxyResources resources;
+  /** Services in the catalogs that are not the mesh's: Consul's own servers, and the probe agents. */
+  private final Set<String> notRouted;
   private volatile boolean ready;
-  private volatile Views views = new Views(Map.of(), LatencyMatrix.EMPTY, HeldLatency.EMPTY, Map.of());
+  private volatile Views views = new Views(Collections.unmodifiableMap(routes), LatencyMatrix.EMPTY,
+      HeldLatency.EMPTY, Map.of());
 
-  /** What {@code /debug} shows: the latest routes, matrix and site inputs, replaced as a whole. */
+  /**
+   * What {@code /debug} shows: the routes (a live read-only view), and the latest matrix and site inputs, replaced as
+   * a whole.
+   */
   record Views(Map<String, Map<String, ServiceRoute>> routes, LatencyMatrix measured, HeldLatency held,
       Map<String, SiteInput> sites) {}
 
@@ -78,6 +94,7 @@ final class RouteEngine {
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.clock = requireNonNull(clock, "clock");
     this.resources = new ProxyResources(config.routing().overprovisioningFactor());
+    this.notRouted = Set.of(CONSUL_SERVICE, config.latency().probeService());
     config.sites().forEach(s -> specs.put(s.id(), s));
   }
 
@@ -104,7 +121,7 @@ final class RouteEngine {
         return;
       }
       inputs.put(catalog.siteId(), Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
-          Set.of(config.latency().probeService())));
+          notRouted));
       boolean stateChanged = before == null || before.freshness().state() != catalog.freshness().state()
           || before.freshness().decayed() != catalog.freshness().decayed();
       if (stateChanged) {
@@ -204,8 +221,9 @@ final class RouteEngine {
     Set<String> services = new TreeSet<>(dirty);
     dirty.clear();
     Set<String> touchedSites = new TreeSet<>();
+    List<String> changed = new ArrayList<>();
     for (String client : clientSites()) {
-      Map<String, ServiceRoute> siteRoutes = routes.computeIfAbsent(client, c -> new TreeMap<>());
+      Map<String, ServiceRoute> siteRoutes = routes.computeIfAbsent(client, c -> new ConcurrentSkipListMap<>());
       for (String service : services) {
         ServiceRoute route = Brain.route(service, client, inputs, held, config.routing());
         ServiceRoute before;
@@ -217,12 +235,17 @@ final class RouteEngine {
         }
         if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
           touchedSites.add(client);
+          changed.add(service + " for " + client + ": " + (before == null ? "{}" : new TreeMap<>(before.shares()))
+              + " -> " + new TreeMap<>(route.shares()));
         }
       }
     }
-    Map<String, Map<String, ServiceRoute>> copy = new TreeMap<>();
-    routes.forEach((site, r) -> copy.put(site, Map.copyOf(r)));
-    views = new Views(copy, views.measured(), held, Map.copyOf(inputs));
+    if (changed.size() <= LOGGED_CHANGES) {
+      changed.forEach(c -> log.info("route {}", c));
+    } else {
+      log.info("{} routes changed, in sites {}; the first: {}", changed.size(), touchedSites, changed.getFirst());
+    }
+    views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs));
     for (ProxyGroup group : groups.values()) {
       if (touchedSites.contains(group.site()) || !specs.containsKey(group.site())) {
         publish(group);
@@ -241,7 +264,7 @@ final class RouteEngine {
     Map<String, ServiceRoute> siteRoutes = routes.get(group.site());
     if (siteRoutes == null) {
       // A site first seen from this proxy: compute its routes now.
-      siteRoutes = routes.computeIfAbsent(group.site(), c -> new TreeMap<>());
+      siteRoutes = routes.computeIfAbsent(group.site(), c -> new ConcurrentSkipListMap<>());
       for (SiteInput site : inputs.values()) {
         for (String service : site.services().keySet()) {
           siteRoutes.computeIfAbsent(service, s -> Brain.route(s, group.site(), inputs, held, config.routing()));
