@@ -135,9 +135,60 @@ public final class ConfigLoader {
           continue;
         }
         Optional<SiteConfig> consul = ConsulSection.read(site, id.get(), env.siteEnv(i), problems);
-        consul.ifPresent(c -> sites.add(new SiteSpec(c)));
+        consul.ifPresent(c -> sites.add(new SiteSpec(c, Optional.empty())));
+      }
+      for (int i = 0; i < elements.size(); i++) {
+        Field gateway = elements.get(i).get("gateway");
+        Optional<String> id = elements.get(i).get("id").text();
+        if (gateway.present() && id.isPresent()) {
+          gateway(gateway, id.get()).ifPresent(g -> sites.replaceAll(s -> s.id().equals(id.get())
+              ? new SiteSpec(s.consul(), Optional.of(g)) : s));
+        }
       }
       return sites;
+    }
+
+    /** A site's gateway: read once every site id is known, since it names the client sites it serves. */
+    private Optional<GatewaySpec> gateway(Field field, String siteId) {
+      if (!field.checkMapping()) {
+        return Optional.empty();
+      }
+      int before = problems.size();
+      Optional<Endpoint> address = field.get("address").hostPort();
+      Map<String, Endpoint> from = new java.util.TreeMap<>();
+      for (Field entry : field.get("from").elements()) {
+        if (!entry.checkMapping()) {
+          continue;
+        }
+        Optional<String> client = entry.get("site").text();
+        Optional<Endpoint> at = entry.get("address").hostPort();
+        if (!entry.get("site").present()) {
+          entry.get("site").problem("required: the client site that reaches the gateway at this address");
+        }
+        if (!entry.get("address").present()) {
+          entry.get("address").problem("required: the gateway's host:port as reached from that site");
+        }
+        client.ifPresent(c -> {
+          if (c.equals(siteId)) {
+            entry.get("site").problem("the gateway's own site (\"" + c + "\"): its clients reach instances directly");
+          } else if (!declaredIds.contains(c)) {
+            entry.get("site").problem("unknown site \"" + c + "\"");
+          } else if (at.isPresent() && from.putIfAbsent(c, at.get()) != null) {
+            entry.get("site").problem("duplicate site \"" + c + "\"");
+          }
+        });
+      }
+      if (problems.size() != before) {
+        return Optional.empty();
+      }
+      GatewaySpec spec = new GatewaySpec(address, from);
+      List<String> unreached = declaredIds.stream().filter(c -> !c.equals(siteId))
+          .filter(c -> spec.addressFor(c).isEmpty()).sorted().toList();
+      if (!unreached.isEmpty()) {
+        field.problem("no address for clients in " + unreached + ": give gateway.address, or a gateway.from entry per site");
+        return Optional.empty();
+      }
+      return Optional.of(spec);
     }
 
     private List<LinkSpec> links(Field field, List<SiteSpec> sites) {

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads one site's {@code consul}, {@code staleness} and {@code startBudget} into consul-bridge's {@link SiteConfig}
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
  */
 final class ConsulSection {
   /** host:port, host:port with a bracketed IPv6 literal. */
-  private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\\d{1,5})");
   /** The bridge's field (after {@code sites.<id>.}) -> the YAML sub-path of the site, and Consul's variable for it. */
   private static final Map<String, String[]> BRIDGE_FIELDS = Map.ofEntries(
       Map.entry("siteId", new String[] {"id", null}),
@@ -74,14 +71,7 @@ final class ConsulSection {
 
     List<URI> addresses = new ArrayList<>();
     for (Field a : consul.get("addresses").elements()) {
-      a.text().ifPresent(v -> {
-        Matcher m = HOST_PORT.matcher(v.strip());
-        if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
-          a.problem("not host:port (\"" + v + "\")");
-        } else {
-          addresses.add(URI.create(effectiveScheme + "://" + v.strip()));
-        }
-      });
+      a.hostPort().ifPresent(hp -> addresses.add(URI.create(effectiveScheme + "://" + hp)));
     }
     Optional<String> token = consul.get("token").text();
     Optional<Path> tokenFile = consul.get("tokenFile").text().map(Path::of);

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A node of the YAML tree at a field path, with typed reads that report problems instead of throwing: each read
@@ -15,6 +17,9 @@ import java.util.Optional;
  * environment are text and convert to numbers and booleans; in the file, types must match.
  */
 final class Field {
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\\d{1,5})");
+
   private final JsonNode node; // null: absent
   private final String path;
   private final Schema.Shape shape;
@@ -100,6 +105,21 @@ final class Field {
       return Optional.empty();
     }
     return Optional.of(v);
+  }
+
+  /**
+   * A {@code host:port} (a name, an IPv4 literal or a bracketed IPv6 literal; port 1..65535), as {@code [host, port]}.
+   */
+  Optional<Endpoint> hostPort() {
+    return text().flatMap(v -> {
+      Matcher m = HOST_PORT.matcher(v.strip());
+      if (!m.matches() || Integer.parseInt(m.group(3)) < 1 || Integer.parseInt(m.group(3)) > 65535) {
+        problem("not host:port (\"" + v + "\")");
+        return Optional.empty();
+      }
+      String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+      return Optional.of(new Endpoint(host, Integer.parseInt(m.group(3))));
+    });
   }
 
   Optional<Integer> integer() {

@@ -36,7 +36,10 @@ final class Schema {
   static final Obj CONSUL = obj("addresses", new ScalarList(), "datacenter", S, "scheme", S, "token", new Scalar(true),
       "tokenFile", S, "tls", TLS, "consistency", S, "maxConnections", S, "blockingWait", S);
   static final Obj STALENESS = obj("budget", S, "mode", S);
-  static final Obj SITE = obj("id", S, "region", S, "consul", CONSUL, "staleness", STALENESS, "startBudget", S);
+  static final Obj GATEWAY_FROM = obj("site", S, "address", S);
+  static final Obj GATEWAY = obj("address", S, "from", new Keyed("site", GATEWAY_FROM));
+  static final Obj SITE = obj("id", S, "region", S, "consul", CONSUL, "staleness", STALENESS, "startBudget", S,
+      "gateway", GATEWAY);
   static final Obj LINK = obj("name", S, "sites", new ScalarList(), "nominalRtt", S);
   static final Obj HYSTERESIS = obj("threshold", S, "dwell", S);
   static final Obj ROUTING = obj("tolerance", S, "hysteresis", HYSTERESIS, "overprovisioningFactor", S, "debounce", S,

@@ -20,7 +20,7 @@ public final class EndpointFactory {
   private EndpointFactory() {}
 
   public static ClusterLoadAssignment assignment(ServiceRoute route, ClientKind kind, int overprovisioningFactor) {
-    List<LocalityRoute> localities = kind == ClientKind.ENVOY ? route.priorities() : route.computedSpill();
+    List<LocalityRoute> localities = kind == ClientKind.GRPC ? route.computedSpill() : route.priorities();
     ClusterLoadAssignment.Builder cla = ClusterLoadAssignment.newBuilder()
         .setClusterName(route.service())
         .setPolicy(ClusterLoadAssignment.Policy.newBuilder()

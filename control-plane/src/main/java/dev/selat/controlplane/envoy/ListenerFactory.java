@@ -13,20 +13,37 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 
-/** Listeners: a sidecar's outbound HTTP listener (routes by RDS), and one api_listener per service for proxyless gRPC. */
+/**
+ * Listeners: a sidecar's outbound HTTP listener and a site gateway's (routes by RDS), and one api_listener per service
+ * for proxyless gRPC.
+ */
 public final class ListenerFactory {
   /** The name of the sidecar's outbound listener and of its RouteConfiguration. */
   public static final String OUTBOUND = "selat_outbound";
+  /** The name of a site gateway's listener and of its RouteConfiguration. */
+  public static final String GATEWAY = "selat_gateway";
 
   private ListenerFactory() {}
 
   /** The sidecar's outbound listener on {@code address:port}; its routes come by RDS as {@link #OUTBOUND}. */
   public static Listener outbound(String address, int port) {
-    HttpConnectionManager hcm = manager("outbound")
-        .setRds(Rds.newBuilder().setConfigSource(ClusterFactory.ads()).setRouteConfigName(OUTBOUND))
+    return http(OUTBOUND, manager("outbound"), address, port);
+  }
+
+  /**
+   * A site gateway's listener on {@code address:port}; its routes come by RDS as {@link #GATEWAY}, matched on the
+   * Host / {@code :authority} without its port (the clients' sidecars call their own listener's port).
+   */
+  public static Listener gateway(String address, int port) {
+    return http(GATEWAY, manager("gateway").setStripAnyHostPort(true), address, port);
+  }
+
+  private static Listener http(String name, HttpConnectionManager.Builder manager, String address, int port) {
+    HttpConnectionManager hcm = manager
+        .setRds(Rds.newBuilder().setConfigSource(ClusterFactory.ads()).setRouteConfigName(name))
         .build();
     return Listener.newBuilder()
-        .setName(OUTBOUND)
+        .setName(name)
         .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
         .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
             .setName("envoy.filters.network.http_connection_manager")

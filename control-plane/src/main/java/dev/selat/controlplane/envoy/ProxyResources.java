@@ -24,7 +24,8 @@ import java.util.Map;
  * engine uses it from its scheduler only.
  */
 public final class ProxyResources {
-  private record Key(ClientKind kind, String clientSite, String service) {}
+  /** {@code gateway}: built for a site's gateway (its own instances only), not for its clients. */
+  private record Key(ClientKind kind, boolean gateway, String clientSite, String service) {}
 
   private record Built(ServiceRoute route, List<VersionedResource> resources) {}
 
@@ -54,7 +55,7 @@ public final class ProxyResources {
     ResourceSnapshot.Builder b = ResourceSnapshot.builder();
     List<ServiceRoute> sorted = sorted(routes);
     for (ServiceRoute route : sorted) {
-      service(ClientKind.ENVOY, route).forEach(b::add);
+      service(ClientKind.ENVOY, false, route).forEach(b::add);
     }
     b.listener(ListenerFactory.outbound(outbound.host(), outbound.port()));
     b.route(RouteFactory.outbound(sorted, outbound.port()));
@@ -65,20 +66,35 @@ public final class ProxyResources {
   public ResourceSnapshot forGrpc(Collection<ServiceRoute> routes) {
     ResourceSnapshot.Builder b = ResourceSnapshot.builder();
     for (ServiceRoute route : sorted(routes)) {
-      service(ClientKind.GRPC, route).forEach(b::add);
+      service(ClientKind.GRPC, false, route).forEach(b::add);
     }
     return b.build();
   }
 
-  /** Drops what was built for a service that the clients of {@code clientSite} no longer get. */
-  public void forget(String clientSite, String service) {
+  /**
+   * A site gateway's resources, from its own site's routes ({@code routes} hold that site's instances only): a Cluster
+   * and an assignment per service, the gateway listener on {@code listen} and its RouteConfiguration.
+   */
+  public ResourceSnapshot forGateway(Collection<ServiceRoute> routes, HostPort listen) {
+    ResourceSnapshot.Builder b = ResourceSnapshot.builder();
+    List<ServiceRoute> sorted = sorted(routes);
+    for (ServiceRoute route : sorted) {
+      service(ClientKind.ENVOY, true, route).forEach(b::add);
+    }
+    b.listener(ListenerFactory.gateway(listen.host(), listen.port()));
+    b.route(RouteFactory.gateway(sorted));
+    return b.build();
+  }
+
+  /** Drops what was built for a service that the clients (or the gateway) of {@code site} no longer get. */
+  public void forget(String site, String service, boolean gateway) {
     for (ClientKind kind : ClientKind.values()) {
-      built.remove(new Key(kind, clientSite, service));
+      built.remove(new Key(kind, gateway, site, service));
     }
   }
 
-  private List<VersionedResource> service(ClientKind kind, ServiceRoute route) {
-    Key key = new Key(kind, route.clientSite(), route.service());
+  private List<VersionedResource> service(ClientKind kind, boolean gateway, ServiceRoute route) {
+    Key key = new Key(kind, gateway, route.clientSite(), route.service());
     Built last = built.get(key);
     if (last != null && last.route().sameResources(route)) {
       return last.resources();

@@ -9,7 +9,10 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import com.google.protobuf.UInt32Value;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -23,23 +26,47 @@ public final class RouteFactory {
    */
   public static RouteConfiguration outbound(Collection<ServiceRoute> routes, int listenerPort) {
     RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ListenerFactory.OUTBOUND);
-    routes.stream().sorted(java.util.Comparator.comparing(ServiceRoute::service)).forEach(route -> {
+    sorted(routes).forEach(route -> {
       SortedSet<Integer> ports = new TreeSet<>();
       ports.add(listenerPort);
       for (LocalityRoute l : route.priorities()) {
         l.endpoints().forEach(e -> ports.add(e.address().port()));
       }
-      VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(route.service());
-      for (String name : new String[] {route.service(), route.service() + ".service.consul"}) {
-        vhost.addDomains(name);
-        ports.forEach(p -> vhost.addDomains(name + ":" + p));
+      List<String> domains = new ArrayList<>();
+      for (String name : names(route)) {
+        domains.add(name);
+        ports.forEach(p -> domains.add(name + ":" + p));
       }
-      config.addVirtualHosts(vhost.addRoutes(toCluster(route.service(), "/")
-          .setRoute(action(route.service()).setRetryPolicy(RetryPolicy.newBuilder()
-              .setRetryOn("connect-failure,refused-stream,reset")
-              .setNumRetries(UInt32Value.of(2))))));
+      config.addVirtualHosts(virtualHost(route, domains));
     });
     return config.build();
+  }
+
+  /**
+   * A site gateway's routes: per service a virtual host answering {@code X} and {@code X.service.consul} (the
+   * gateway's listener strips the port), routed to cluster {@code X}, which holds the site's own instances only.
+   */
+  public static RouteConfiguration gateway(Collection<ServiceRoute> routes) {
+    RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ListenerFactory.GATEWAY);
+    sorted(routes).forEach(route -> config.addVirtualHosts(virtualHost(route, names(route))));
+    return config.build();
+  }
+
+  private static List<String> names(ServiceRoute route) {
+    return List.of(route.service(), route.service() + ".service.consul");
+  }
+
+  private static VirtualHost virtualHost(ServiceRoute route, List<String> domains) {
+    return VirtualHost.newBuilder().setName(route.service()).addAllDomains(domains)
+        .addRoutes(toCluster(route.service(), "/")
+            .setRoute(action(route.service()).setRetryPolicy(RetryPolicy.newBuilder()
+                .setRetryOn("connect-failure,refused-stream,reset")
+                .setNumRetries(UInt32Value.of(2)))))
+        .build();
+  }
+
+  private static List<ServiceRoute> sorted(Collection<ServiceRoute> routes) {
+    return routes.stream().sorted(Comparator.comparing(ServiceRoute::service)).toList();
   }
 
   /** A gRPC client's route for {@code xds:///service}: every call to the service's cluster. */

@@ -89,7 +89,13 @@ public final class Brain {
     for (SiteInput site : sites.values()) {
       List<Instance> instances = site.instances(service);
       if (!instances.isEmpty()) {
-        all.add(new Candidate(site, instances, endpoints(site.site(), clientSite, instances)));
+        List<RoutedEndpoint> endpoints = endpoints(site.site(), clientSite, instances);
+        Optional<HostPort> gateway = site.site().equals(clientSite) ? Optional.empty()
+            : site.gateway().flatMap(g -> g.addressFor(clientSite));
+        Candidate c = new Candidate(site, instances, endpoints,
+            gateway.map(address -> List.of(throughGateway(site.site(), address, endpoints))).orElse(endpoints));
+        c.gateway = gateway;
+        all.add(c);
       }
     }
     boolean availableOutsideDropped = all.stream()
@@ -130,6 +136,17 @@ public final class Brain {
       out.add(new RoutedEndpoint(i.id(), i.addressFor(ownSite, clientSite), weight, health));
     }
     return out;
+  }
+
+  /**
+   * A remote site's instances as one endpoint, its gateway: weighted by how many instances are available behind it,
+   * healthy while any is (draining when the rest drain, else unhealthy).
+   */
+  private static RoutedEndpoint throughGateway(String site, HostPort address, List<RoutedEndpoint> instances) {
+    int available = (int) instances.stream().filter(e -> e.health().available()).count();
+    Health health = available > 0 ? Health.HEALTHY
+        : instances.stream().anyMatch(e -> e.health() == Health.DRAINING) ? Health.DRAINING : Health.UNHEALTHY;
+    return new RoutedEndpoint("gateway-" + site, address, Math.max(1, available), health);
   }
 
   /** Candidates grouped into priorities: the own site, then remote sites by RTT within the tolerance, then demoted ones. */
@@ -292,7 +309,11 @@ public final class Brain {
   private static final class Candidate {
     final SiteInput site;
     final List<Instance> instances;
+    /** What the clients get: the instances, or the site's gateway standing for them. */
     final List<RoutedEndpoint> endpoints;
+    /** One per instance, for the reasons. */
+    final List<RoutedEndpoint> instanceEndpoints;
+    Optional<HostPort> gateway = Optional.empty();
     boolean demoted;
     boolean dropped;
     Duration rtt;
@@ -302,9 +323,11 @@ public final class Brain {
     int weight;
     String note;
 
-    Candidate(SiteInput site, List<Instance> instances, List<RoutedEndpoint> endpoints) {
+    Candidate(SiteInput site, List<Instance> instances, List<RoutedEndpoint> instanceEndpoints,
+        List<RoutedEndpoint> endpoints) {
       this.site = site;
       this.instances = instances;
+      this.instanceEndpoints = instanceEndpoints;
       this.endpoints = endpoints;
     }
 
@@ -314,7 +337,10 @@ public final class Brain {
 
     SiteReason reason(int share) {
       return new SiteReason(site.site(), priority < 0 ? Optional.empty() : Optional.of(priority), weight, share,
-          rtt == null ? Duration.ZERO : rtt, source, rttAge, available(), endpoints.size(), site.dataAge(), note);
+          rtt == null ? Duration.ZERO : rtt, source, rttAge,
+          (int) instanceEndpoints.stream().filter(e -> e.health().available()).count(), instanceEndpoints.size(),
+          site.dataAge(), gateway.map(g -> (note == null ? "" : note + "; ") + "through its gateway at " + g)
+              .orElse(note));
     }
   }
 }

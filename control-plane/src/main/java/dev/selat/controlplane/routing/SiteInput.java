@@ -17,18 +17,31 @@ import java.util.TreeMap;
  * @param dataAge how old the catalog is: zero while the site's Consul answers, else the time since it stopped
  * @param expired whether the catalog is past the site's staleness budget
  * @param expiredMode what an expired catalog means for routing
+ * @param gateway how clients in other sites reach the site's instances, when through a gateway
  */
 public record SiteInput(String site, String region, Map<String, List<Instance>> services, Duration dataAge,
-    boolean expired, ExpiredMode expiredMode) {
+    boolean expired, ExpiredMode expiredMode, Optional<Gateway> gateway) {
   public SiteInput {
     requireNonNull(site, "site");
     requireNonNull(region, "region");
     requireNonNull(dataAge, "dataAge");
     requireNonNull(expiredMode, "expiredMode");
+    requireNonNull(gateway, "gateway");
     TreeMap<String, List<Instance>> sorted = new TreeMap<>();
     services.forEach((name, instances) -> sorted.put(name, instances.stream()
         .sorted(java.util.Comparator.comparing(Instance::id)).toList()));
     services = java.util.Collections.unmodifiableMap(sorted);
+  }
+
+  /** A site reached directly (flat addressing). */
+  public SiteInput(String site, String region, Map<String, List<Instance>> services, Duration dataAge, boolean expired,
+      ExpiredMode expiredMode) {
+    this(site, region, services, dataAge, expired, expiredMode, Optional.empty());
+  }
+
+  /** This site, reached through {@code gateway} from other sites. */
+  public SiteInput withGateway(Gateway gateway) {
+    return new SiteInput(site, region, services, dataAge, expired, expiredMode, Optional.of(gateway));
   }
 
   /** A fresh site. */

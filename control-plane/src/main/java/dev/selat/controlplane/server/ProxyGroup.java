@@ -11,12 +11,15 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Proxies that get identical resources: same client kind, site, declared upstreams and outbound
+ * Proxies that get identical resources: same client kind, role, site, declared upstreams and
  * listener. Read once per stream from the node (the metadata {@code selatctl bootstrap} writes).
  *
+ * @param gateway whether the proxy is its site's gateway (role {@code gateway}): it gets its own site's instances only,
+ *     and listens on {@code outbound} for the other sites' sidecars
  * @param upstreams the services the proxy asked for; empty means all
  */
-record ProxyGroup(ClientKind kind, String site, Optional<SortedSet<String>> upstreams, HostPort outbound) {
+record ProxyGroup(ClientKind kind, boolean gateway, String site, Optional<SortedSet<String>> upstreams,
+    HostPort outbound) {
   static final String DOES_NOT_SUPPORT_OVERPROVISIONING = "envoy.lb.does_not_support_overprovisioning";
   static final HostPort DEFAULT_OUTBOUND = new HostPort("127.0.0.1", 15001);
 
@@ -40,7 +43,9 @@ record ProxyGroup(ClientKind kind, String site, Optional<SortedSet<String>> upst
     } catch (IllegalArgumentException e) {
       // A bad outbound port in the metadata: the default listener, rather than none.
     }
-    return new ProxyGroup(grpc ? ClientKind.GRPC : ClientKind.ENVOY, site, declared, grpc ? DEFAULT_OUTBOUND : outbound);
+    boolean gateway = !grpc && NodeMetadata.ROLE_GATEWAY.equals(meta(node, NodeMetadata.ROLE));
+    return new ProxyGroup(grpc ? ClientKind.GRPC : ClientKind.ENVOY, gateway, site, declared,
+        grpc ? DEFAULT_OUTBOUND : outbound);
   }
 
   boolean wants(String service) {
@@ -49,7 +54,7 @@ record ProxyGroup(ClientKind kind, String site, Optional<SortedSet<String>> upst
 
   /** The xds-server group name: equal groups share one snapshot. */
   String key() {
-    return kind.name().toLowerCase() + "|" + site + "|" + upstreams.map(u -> String.join(",", u)).orElse("*")
+    return (gateway ? "gateway" : kind.name().toLowerCase()) + "|" + site + "|" + upstreams.map(u -> String.join(",", u)).orElse("*")
         + (kind == ClientKind.ENVOY ? "|" + outbound : "");
   }
 

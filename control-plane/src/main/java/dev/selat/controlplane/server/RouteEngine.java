@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.selat.consul.SiteCatalog;
 import dev.selat.consul.SyncState;
+import dev.selat.controlplane.config.GatewaySpec;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.config.SiteSpec;
 import dev.selat.controlplane.envoy.ClientKind;
@@ -12,7 +13,9 @@ import dev.selat.controlplane.latency.AgentEstimate;
 import dev.selat.controlplane.latency.Matrices;
 import dev.selat.controlplane.mesh.Catalogs;
 import dev.selat.controlplane.routing.Brain;
+import dev.selat.controlplane.routing.Gateway;
 import dev.selat.controlplane.routing.HeldLatency;
+import dev.selat.controlplane.routing.HostPort;
 import dev.selat.controlplane.routing.LatencyMatrix;
 import dev.selat.controlplane.routing.ServiceRoute;
 import dev.selat.controlplane.routing.SiteInput;
@@ -73,6 +76,8 @@ final class RouteEngine {
    * maps, so that a rebuild never copies every route for the debug view).
    */
   private final Map<String, Map<String, ServiceRoute>> routes = new ConcurrentSkipListMap<>();
+  /** site -> service -> the route of the site's gateway: the site's own instances. On the scheduler only. */
+  private final Map<String, Map<String, ServiceRoute>> gatewayRoutes = new ConcurrentSkipListMap<>();
   private final Map<String, ProxyGroup> groups = new ConcurrentHashMap<>();
   private final ProxyResources resources;
   /** Services in the catalogs that are not the mesh's: Consul's own servers, and the probe agents. */
@@ -120,8 +125,8 @@ final class RouteEngine {
       if (spec == null) {
         return;
       }
-      inputs.put(catalog.siteId(), Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
-          notRouted));
+      SiteInput input = Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(), notRouted);
+      inputs.put(catalog.siteId(), spec.gateway().map(g -> input.withGateway(gateway(g))).orElse(input));
       boolean stateChanged = before == null || before.freshness().state() != catalog.freshness().state()
           || before.freshness().decayed() != catalog.freshness().decayed();
       if (stateChanged) {
@@ -134,6 +139,12 @@ final class RouteEngine {
       checkReady();
       schedule();
     });
+  }
+
+  private static Gateway gateway(GatewaySpec spec) {
+    Map<String, HostPort> byClientSite = new TreeMap<>();
+    spec.from().forEach((site, at) -> byClientSite.put(site, new HostPort(at.address(), at.port())));
+    return new Gateway(byClientSite, spec.address().map(at -> new HostPort(at.address(), at.port())));
   }
 
   /** The probe agents' latest estimates per pair: any thread. */
@@ -192,6 +203,7 @@ final class RouteEngine {
   private void markAll() {
     inputs.values().forEach(s -> dirty.addAll(s.services().keySet()));
     routes.values().forEach(r -> dirty.addAll(r.keySet()));
+    gatewayRoutes.values().forEach(r -> dirty.addAll(r.keySet()));
   }
 
   /** Debounce: run after {@code debounce} of quiet, but never later than {@code maxDelay} after the first change. */
@@ -220,60 +232,101 @@ final class RouteEngine {
     firstDirty = null;
     Set<String> services = new TreeSet<>(dirty);
     dirty.clear();
-    Set<String> touchedSites = new TreeSet<>();
+    Set<String> touchedClients = new TreeSet<>();
+    Set<String> touchedGateways = new TreeSet<>();
     List<String> changed = new ArrayList<>();
     for (String client : clientSites()) {
-      Map<String, ServiceRoute> siteRoutes = routes.computeIfAbsent(client, c -> new ConcurrentSkipListMap<>());
-      for (String service : services) {
-        ServiceRoute route = Brain.route(service, client, inputs, held, config.routing());
-        ServiceRoute before;
-        if (route.priorities().isEmpty()) {
-          before = siteRoutes.remove(service);
-          resources.forget(client, service);
-        } else {
-          before = siteRoutes.put(service, route);
-        }
-        if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
-          touchedSites.add(client);
-          changed.add(service + " for " + client + ": " + (before == null ? "{}" : new TreeMap<>(before.shares()))
-              + " -> " + new TreeMap<>(route.shares()));
-        }
+      if (update(client, false, services, changed)) {
+        touchedClients.add(client);
+      }
+    }
+    for (String site : gatewaySites()) {
+      if (update(site, true, services, changed)) {
+        touchedGateways.add(site);
       }
     }
     if (changed.size() <= LOGGED_CHANGES) {
       changed.forEach(c -> log.info("route {}", c));
     } else {
-      log.info("{} routes changed, in sites {}; the first: {}", changed.size(), touchedSites, changed.getFirst());
+      log.info("{} routes changed, for clients in {} and gateways of {}; the first: {}", changed.size(), touchedClients,
+          touchedGateways, changed.getFirst());
     }
     views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs));
     for (ProxyGroup group : groups.values()) {
-      if (touchedSites.contains(group.site()) || !specs.containsKey(group.site())) {
+      boolean due = group.gateway() ? touchedGateways.contains(group.site())
+          : touchedClients.contains(group.site()) || !specs.containsKey(group.site());
+      if (due) {
         publish(group);
       }
     }
   }
 
+  /**
+   * Recomputes {@code services} for the clients of {@code site}, or for its gateway; says whether the resources of any
+   * of them changed, and adds a line per change to {@code changed}.
+   */
+  private boolean update(String site, boolean gateway, Set<String> services, List<String> changed) {
+    Map<String, ServiceRoute> siteRoutes = (gateway ? gatewayRoutes : routes)
+        .computeIfAbsent(site, c -> new ConcurrentSkipListMap<>());
+    boolean any = false;
+    for (String service : services) {
+      ServiceRoute route = route(service, site, gateway);
+      ServiceRoute before;
+      if (route.priorities().isEmpty()) {
+        before = siteRoutes.remove(service);
+        resources.forget(site, service, gateway);
+      } else {
+        before = siteRoutes.put(service, route);
+      }
+      if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
+        any = true;
+        changed.add(service + (gateway ? " at the gateway of " : " for ") + site + ": "
+            + (before == null ? "{}" : new TreeMap<>(before.shares())) + " -> " + new TreeMap<>(route.shares()));
+      }
+    }
+    return any;
+  }
+
+  /** A route for the clients of {@code site} (every site's instances), or for its gateway (its own instances only). */
+  private ServiceRoute route(String service, String site, boolean gateway) {
+    Map<String, SiteInput> from = !gateway ? inputs
+        : inputs.containsKey(site) ? Map.of(site, inputs.get(site)) : Map.of();
+    return Brain.route(service, site, from, held, config.routing());
+  }
+
   /** Configured sites plus those named by proxies that are not configured (they get the unknown-site route). */
   private Set<String> clientSites() {
     Set<String> sites = new TreeSet<>(specs.keySet());
-    groups.values().forEach(g -> sites.add(g.site()));
+    groups.values().stream().filter(g -> !g.gateway()).forEach(g -> sites.add(g.site()));
+    return sites;
+  }
+
+  /** The sites with a gateway connected. */
+  private Set<String> gatewaySites() {
+    Set<String> sites = new TreeSet<>();
+    groups.values().stream().filter(ProxyGroup::gateway).forEach(g -> sites.add(g.site()));
     return sites;
   }
 
   private void publish(ProxyGroup group) {
-    Map<String, ServiceRoute> siteRoutes = routes.get(group.site());
+    Map<String, Map<String, ServiceRoute>> all = group.gateway() ? gatewayRoutes : routes;
+    Map<String, ServiceRoute> siteRoutes = all.get(group.site());
     if (siteRoutes == null) {
-      // A site first seen from this proxy: compute its routes now.
-      siteRoutes = routes.computeIfAbsent(group.site(), c -> new ConcurrentSkipListMap<>());
+      // A site (or gateway) first seen from this proxy: compute its routes now.
+      Map<String, ServiceRoute> fresh = all.computeIfAbsent(group.site(), c -> new ConcurrentSkipListMap<>());
       for (SiteInput site : inputs.values()) {
         for (String service : site.services().keySet()) {
-          siteRoutes.computeIfAbsent(service, s -> Brain.route(s, group.site(), inputs, held, config.routing()));
+          ServiceRoute route = route(service, group.site(), group.gateway());
+          if (!route.priorities().isEmpty()) {
+            fresh.putIfAbsent(service, route);
+          }
         }
       }
+      siteRoutes = fresh;
     }
     List<ServiceRoute> wanted = siteRoutes.values().stream().filter(r -> group.wants(r.service())).toList();
-    ResourceSnapshot snapshot = group.kind() == ClientKind.ENVOY
-        ? resources.forEnvoy(wanted, group.outbound())
+    ResourceSnapshot snapshot = group.gateway() ? resources.forGateway(wanted, group.outbound())
+        : group.kind() == ClientKind.ENVOY ? resources.forEnvoy(wanted, group.outbound())
         : resources.forGrpc(wanted);
     publisher.publishAllowingEmpty(group.key(), snapshot);
   }

@@ -63,6 +63,31 @@ class ConfigLoaderTest {
     assertThat(c.path("jakarta", "aws-sg")).isEqualTo(new SitePath(List.of("leased-line", "vpn"), Duration.ofMillis(15)));
   }
 
+  /** A gateway per link direction, one address overridden by the environment; a site without one stays flat. */
+  @Test
+  void load_gateway_addressPerClientSite() {
+    SelatConfig c = ConfigLoader.load("""
+        sites:
+          - { id: jakarta, region: id-jkt, consul: { addresses: ["127.0.0.1:8500"] } }
+          - id: alibaba-sg
+            region: ap-southeast-1
+            consul: { addresses: ["127.0.0.1:8501"] }
+            gateway:
+              address: "gw.alibaba-sg.internal:8443"
+              from:
+                - { site: jakarta, address: "10.20.0.5:8443" }
+          - { id: aws-sg, region: ap-southeast-1, consul: { addresses: ["127.0.0.1:8502"] } }
+        links:
+          - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
+          - { name: vpn, sites: [alibaba-sg, aws-sg], nominalRtt: 3ms }
+        """, "t", Map.of("SELAT_SITES_ALIBABA_SG_GATEWAY_FROM_JAKARTA_ADDRESS", "[fd00::5]:9443"));
+
+    GatewaySpec gateway = c.sites().get(1).gateway().orElseThrow();
+    assertThat(gateway.addressFor("jakarta")).contains(new Endpoint("fd00::5", 9443));
+    assertThat(gateway.addressFor("aws-sg")).contains(new Endpoint("gw.alibaba-sg.internal", 8443));
+    assertThat(c.sites().get(0).gateway()).isEmpty();
+  }
+
   @Test
   void load_minimalFile_defaultsEverywhere() {
     SelatConfig c = ConfigLoader.load(TWO_SITES, "t", Map.of());

@@ -24,6 +24,42 @@ class BrainTest {
     assertThat(endpoint(fromJakarta, "alibaba-sg").address()).isEqualTo(new HostPort("198.51.2.1", 8443));
   }
 
+  /**
+   * A remote site with a gateway: clients elsewhere get one endpoint, the gateway as reached from their site, weighted
+   * by the instances available behind it and healthy while any is; the site's own clients still get its instances.
+   */
+  @Test
+  void aGatewayStandsForItsSiteForClientsElsewhere() {
+    Map<String, SiteInput> sites = new LinkedHashMap<>(sites("jakarta=C alibaba-sg=PPC aws-sg=CC"));
+    Gateway alibabaGateway = new Gateway(Map.of("jakarta", new HostPort("192.0.2.10", 8443)),
+        Optional.of(new HostPort("192.0.2.20", 8443)));
+    sites.put("alibaba-sg", sites.get("alibaba-sg").withGateway(alibabaGateway));
+    sites.put("aws-sg", sites.get("aws-sg").withGateway(new Gateway(Map.of(), Optional.of(new HostPort("192.0.2.30", 8443)))));
+
+    ServiceRoute fromJakarta = route("jakarta", sites, matrix(THREE_SITES));
+    List<RoutedEndpoint> alibaba = locality(fromJakarta, "alibaba-sg").endpoints();
+    assertThat(alibaba).containsExactly(
+        new RoutedEndpoint("gateway-alibaba-sg", new HostPort("192.0.2.10", 8443), 2, Health.HEALTHY));
+    assertThat(locality(fromJakarta, "aws-sg").endpoints()).extracting(RoutedEndpoint::health)
+        .as("no healthy instance behind the gateway").containsExactly(Health.UNHEALTHY);
+    assertThat(fromJakarta.shares()).containsEntry("alibaba-sg", 1000);
+    assertThat(fromJakarta.reasons()).filteredOn(r -> r.site().equals("alibaba-sg")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.healthy()).as("instances, not gateways").isEqualTo(2);
+          assertThat(r.total()).isEqualTo(3);
+          assertThat(r.note()).contains("through its gateway at 192.0.2.10:8443");
+        });
+
+    assertThat(locality(route("aws-sg", sites, matrix(THREE_SITES)), "alibaba-sg").endpoints())
+        .extracting(RoutedEndpoint::address).as("the fallback address").containsExactly(new HostPort("192.0.2.20", 8443));
+    assertThat(locality(route("alibaba-sg", sites, matrix(THREE_SITES)), "alibaba-sg").endpoints())
+        .as("its own clients: every instance").hasSize(3);
+  }
+
+  private static LocalityRoute locality(ServiceRoute route, String site) {
+    return route.priorities().stream().filter(l -> l.site().equals(site)).findFirst().orElseThrow();
+  }
+
   @Test
   void withoutAWanAddressRemoteClientsGetTheAddress() {
     Instance lanOnly = Instance.of("aws-sg-1", "10.3.0.1", 8080, CheckStatus.PASSING);

@@ -1,0 +1,219 @@
+package dev.selat.controlplane.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.selat.controlplane.cli.BootstrapCommandTest;
+import dev.selat.controlplane.config.ConfigLoader;
+import dev.selat.testkit.ConsulSite;
+import dev.selat.testkit.EnvoyProcess;
+import dev.selat.testkit.NamedBackend;
+import dev.selat.testkit.Ports;
+import dev.selat.testkit.ThreeSites;
+import dev.selat.testkit.ToxiproxyServer;
+import eu.rekawek.toxiproxy.Proxy;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Gateway mode with real Envoys: every site has a gateway Envoy (node role {@code gateway}) and a sidecar Envoy in
+ * jakarta calls {@code catalog}; both kinds are configured by one control plane. Each site reaches another site's
+ * gateway only through a Toxiproxy link that holds the path's delay (leased line 12 ms, VPN 3 ms, both 15 ms), which
+ * is the address the config gives for that direction. Counted over real calls to gRPC backends that answer with
+ * their name; the gateways' own stats show the calls passed them.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayIT {
+  private static final Map<String, Integer> PATH_MS = Map.of(
+      "jakarta>alibaba-sg", 12, "alibaba-sg>aws-sg", 3, "jakarta>aws-sg", 15);
+  private static final int CALLS = 200;
+
+  private static ThreeSites sites;
+  private static ToxiproxyServer toxiproxy;
+  private static final Map<String, NamedBackend> backends = new TreeMap<>();
+  private static final Map<String, EnvoyProcess> gateways = new TreeMap<>();
+  /** "client>gateway site" -> the Toxiproxy port the client's site reaches that gateway at. */
+  private static final Map<String, Integer> links = new TreeMap<>();
+  private static ControlPlane cp;
+  private static EnvoyProcess sidecar;
+  private static ManagedChannel jakarta;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sites = ThreeSites.start(false);
+    toxiproxy = ToxiproxyServer.start();
+    for (String site : ThreeSites.IDS) {
+      for (int i = 0; i < 2; i++) {
+        NamedBackend backend = new NamedBackend(site + "-" + i);
+        backends.put(site + "-" + i, backend);
+        sites.site(site).registerService("catalog", site + "-" + i, "127.0.0.1", backend.port(), List.of(),
+            Map.of("protocol", "grpc"), new ConsulSite.Check(Duration.ofMinutes(10), ConsulSite.Health.PASSING));
+      }
+    }
+    Map<String, Integer> gatewayPorts = new TreeMap<>();
+    ThreeSites.IDS.forEach(site -> gatewayPorts.put(site, Ports.freeTcpPort()));
+    for (String client : ThreeSites.IDS) {
+      for (String site : ThreeSites.IDS) {
+        if (!client.equals(site)) {
+          Proxy link = toxiproxy.proxy(client + "-to-" + site + "-gateway", "127.0.0.1:" + gatewayPorts.get(site));
+          toxiproxy.addLatency(link, pathMs(client, site), 0);
+          links.put(client + ">" + site, ToxiproxyServer.listenPort(link));
+        }
+      }
+    }
+    cp = ControlPlane.start(ConfigLoader.load(config(), "GatewayIT", Map.of()));
+    await().atMost(Duration.ofSeconds(30)).until(cp::ready);
+
+    String xds = "127.0.0.1:" + cp.xdsPort();
+    for (String site : ThreeSites.IDS) {
+      gateways.put(site, EnvoyProcess.start(site + "-gateway", selatctl("bootstrap", "--site", site, "--role",
+          "gateway", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(gatewayPorts.get(site)))));
+    }
+    int outbound = Ports.freeTcpPort();
+    sidecar = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region", "id-jkt",
+        "--upstreams", "catalog", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(outbound)));
+    // jakarta's two instances, and one gateway endpoint for each other site.
+    sidecar.awaitHealthyHosts("catalog", 4, Duration.ofSeconds(60));
+    for (Map.Entry<String, EnvoyProcess> gateway : gateways.entrySet()) {
+      gateway.getValue().awaitHealthyHosts("catalog", 2, Duration.ofSeconds(60));
+    }
+    jakarta = Grpc.newChannelBuilder("127.0.0.1:" + outbound, InsecureChannelCredentials.create())
+        .overrideAuthority("catalog").build();
+  }
+
+  /** Every site has a gateway; each other site reaches it at its own Toxiproxy link. */
+  private static String config() {
+    StringBuilder yaml = new StringBuilder("sites:\n");
+    String[][] regions = {{"jakarta", "id-jkt"}, {"alibaba-sg", "ap-southeast-1"}, {"aws-sg", "ap-southeast-1"}};
+    for (String[] s : regions) {
+      URI consul = sites.site(s[0]).httpAddress();
+      yaml.append("  - id: ").append(s[0]).append("\n    region: ").append(s[1])
+          .append("\n    consul: { addresses: [\"").append(consul.getHost()).append(':').append(consul.getPort())
+          .append("\"] }\n    gateway:\n      from:\n");
+      for (String client : ThreeSites.IDS) {
+        if (!client.equals(s[0])) {
+          yaml.append("        - { site: ").append(client).append(", address: \"127.0.0.1:")
+              .append(links.get(client + ">" + s[0])).append("\" }\n");
+        }
+      }
+    }
+    return yaml.append("""
+        links:
+          - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
+          - { name: vpn, sites: [alibaba-sg, aws-sg], nominalRtt: 3ms }
+        routing: { debounce: 50ms, maxDelay: 500ms }
+        ports:
+          xds: { address: 127.0.0.1, port: 0 }
+          admin: { address: 127.0.0.1, port: 0 }
+        """).toString();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (jakarta != null) {
+      jakarta.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    List<AutoCloseable> all = new ArrayList<>(Arrays.asList(sidecar));
+    all.addAll(gateways.values());
+    all.addAll(Arrays.asList(cp, toxiproxy, sites));
+    all.addAll(backends.values());
+    for (AutoCloseable c : all) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void localTrafficStaysLocal_andRemoteSitesAreTheirGateways() {
+    assertThat(NamedBackend.bySite(NamedBackend.tally(jakarta, CALLS))).isEqualTo(Map.of("jakarta", CALLS));
+
+    String clusters = sidecar.admin("/clusters");
+    assertThat(clusters).as("the sidecar's catalog hosts").contains(
+        "catalog::127.0.0.1:" + links.get("jakarta>alibaba-sg") + "::", "catalog::127.0.0.1:" + links.get("jakarta>aws-sg") + "::");
+    backends.forEach((name, b) -> {
+      if (!name.startsWith("jakarta")) {
+        assertThat(clusters).as("no remote instance's own address").doesNotContain("catalog::127.0.0.1:" + b.port() + "::");
+      }
+    });
+  }
+
+  /**
+   * jakarta's instances critical: alibaba-sg, reached through its gateway over the leased line; the calls pass that
+   * gateway (its request counter) and take the link's delay. Then alibaba-sg's too: it is not used any more, aws-sg is.
+   */
+  @Test
+  @Order(2)
+  void crossSiteCallsReachTheRightInstancesThroughTheGateway() {
+    setHealth("jakarta", ConsulSite.Health.CRITICAL);
+    awaitAll("alibaba-sg");
+    long before = gatewayRequests("alibaba-sg");
+    long awsBefore = gatewayRequests("aws-sg");
+    long start = System.nanoTime();
+    Map<String, Integer> calls = NamedBackend.tally(jakarta, CALLS);
+    double meanMs = (System.nanoTime() - start) / 1e6 / CALLS;
+    assertThat(NamedBackend.bySite(calls)).isEqualTo(Map.of("alibaba-sg", CALLS));
+    assertThat(calls).containsOnlyKeys("alibaba-sg-0", "alibaba-sg-1");
+    assertThat(gatewayRequests("alibaba-sg") - before).as("requests through alibaba-sg's gateway").isEqualTo(CALLS);
+    assertThat(gatewayRequests("aws-sg")).isEqualTo(awsBefore);
+    assertThat(meanMs).as("mean call time over the 12 ms leased line, ms").isGreaterThanOrEqualTo(12);
+
+    setHealth("alibaba-sg", ConsulSite.Health.CRITICAL);
+    awaitAll("aws-sg");
+    long awsNow = gatewayRequests("aws-sg");
+    long alibabaNow = gatewayRequests("alibaba-sg");
+    start = System.nanoTime();
+    assertThat(NamedBackend.bySite(NamedBackend.tally(jakarta, CALLS))).isEqualTo(Map.of("aws-sg", CALLS));
+    double awsMeanMs = (System.nanoTime() - start) / 1e6 / CALLS;
+    assertThat(gatewayRequests("aws-sg") - awsNow).as("requests through aws-sg's gateway").isEqualTo(CALLS);
+    assertThat(gatewayRequests("alibaba-sg")).as("a gateway with no healthy instance behind it").isEqualTo(alibabaNow);
+    System.out.printf("through gateways from jakarta: alibaba-sg (12 ms link) mean %.1f ms per call, "
+        + "aws-sg (15 ms) %.1f ms%n", meanMs, awsMeanMs);
+
+    setHealth("alibaba-sg", ConsulSite.Health.PASSING);
+    setHealth("jakarta", ConsulSite.Health.PASSING);
+    awaitAll("jakarta");
+  }
+
+  private static long gatewayRequests(String site) {
+    return gateways.get(site).statValue("http.gateway.downstream_rq_total");
+  }
+
+  private static int pathMs(String a, String b) {
+    Integer ms = PATH_MS.get(a + ">" + b);
+    return ms != null ? ms : PATH_MS.get(b + ">" + a);
+  }
+
+  private static void setHealth(String site, ConsulSite.Health health) {
+    for (int i = 0; i < 2; i++) {
+      sites.site(site).setCheck(ConsulSite.serviceCheckId(site + "-" + i), health);
+    }
+  }
+
+  private static void awaitAll(String site) {
+    await(site + " takes every call").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> NamedBackend.bySite(NamedBackend.tally(jakarta, 20)).equals(Map.of(site, 20)));
+  }
+
+  private static String selatctl(String... args) {
+    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
+    assertThat(run.code()).as(run.err()).isZero();
+    return run.out();
+  }
+}
