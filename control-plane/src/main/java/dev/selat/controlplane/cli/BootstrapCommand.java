@@ -55,6 +55,10 @@ final class BootstrapCommand implements Runnable {
   @Option(names = "--outbound-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1", description = "Address of the outbound listener (default: ${DEFAULT-VALUE}).")
   String outboundAddress;
 
+  @Option(names = "--probe-port", paramLabel = "PORT", description = "A gateway only: forward TCP and UDP on this port "
+      + "(on the outbound address) to the site's probe agents, for the other sites' agents to probe through.")
+  Integer probePort;
+
   @Option(names = "--region", paramLabel = "REGION", description = "The site's region, for the node's locality.")
   String region;
 
@@ -91,7 +95,7 @@ final class BootstrapCommand implements Runnable {
         ? GrpcBootstrap.render(id, xdsAddress)
         : EnvoyBootstrap.render(id, xdsAddress, delta, admin.none ? Optional.empty()
             : Optional.of(admin.address != null ? admin.address : new HostPort("127.0.0.1", 19000)),
-            new HostPort(outboundAddress, outboundPort));
+            new HostPort(outboundAddress, outboundPort), Optional.ofNullable(probePort));
     spec.commandLine().getOut().print(out);
     spec.commandLine().getOut().flush();
   }
@@ -117,6 +121,10 @@ final class BootstrapCommand implements Runnable {
     }
     if (outboundAddress.isBlank()) {
       throw new CommandLine.ParameterException(cl, "--outbound-address: must not be blank");
+    }
+    if (probePort != null && (role != Role.gateway || probePort < 1 || probePort > 65535 || probePort == outboundPort)) {
+      throw new CommandLine.ParameterException(cl, "--probe-port: a gateway's probe port, 1..65535 and not the "
+          + "--outbound-port, was " + probePort + (role != Role.gateway ? " (with --role " + role + ")" : ""));
     }
     if (grpc && (delta || role != Role.sidecar || admin.address != null)) {
       throw new CommandLine.ParameterException(cl, "--grpc: a gRPC bootstrap has no --delta (grpc-java speaks SotW), --role or --admin-address");

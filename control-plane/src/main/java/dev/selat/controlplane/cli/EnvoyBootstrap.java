@@ -27,12 +27,16 @@ final class EnvoyBootstrap {
   /**
    * @param admin Envoy's admin listener, or empty for none (a harness that adds its own)
    * @param outbound where the outbound listener Selat sends will bind (node metadata; the listener comes over LDS)
+   * @param probePort a gateway's probe port (node metadata), if it forwards probes
    */
-  static String render(ProxyIdentity id, HostPort xds, boolean delta, Optional<HostPort> admin, HostPort outbound) {
+  static String render(ProxyIdentity id, HostPort xds, boolean delta, Optional<HostPort> admin, HostPort outbound,
+      Optional<Integer> probePort) {
     Map<String, Object> root = new LinkedHashMap<>();
-    root.put("node", id.node(Map.of(
-        NodeMetadata.OUTBOUND_ADDRESS, outbound.host(),
-        NodeMetadata.OUTBOUND_PORT, Integer.toString(outbound.port()))));
+    Map<String, String> extra = new LinkedHashMap<>();
+    extra.put(NodeMetadata.OUTBOUND_ADDRESS, outbound.host());
+    extra.put(NodeMetadata.OUTBOUND_PORT, Integer.toString(outbound.port()));
+    probePort.ifPresent(p -> extra.put(NodeMetadata.PROBE_PORT, Integer.toString(p)));
+    root.put("node", id.node(extra));
     admin.ifPresent(a -> root.put("admin", Map.of("address", socketAddress(a))));
     root.put("static_resources", Map.of("clusters", List.of(xdsCluster(xds))));
     Map<String, Object> ads = new LinkedHashMap<>();

@@ -17,6 +17,11 @@ public final class NodeMetadata {
   public static final String OUTBOUND_ADDRESS = "selat.outbound_address";
   /** The port the outbound listener binds to, as a decimal string. */
   public static final String OUTBOUND_PORT = "selat.outbound_port";
+  /**
+   * A gateway's probe port, as a decimal string: it forwards TCP and UDP there to its own site's probe agents, so that
+   * the other sites' agents measure the path their traffic takes to the gateway.
+   */
+  public static final String PROBE_PORT = "selat.probe_port";
   /** {@link #SPILL_COMPUTED} for clients that ignore Envoy's overprovisioning factor (proxyless gRPC). */
   public static final String SPILL = "selat.spill";
 

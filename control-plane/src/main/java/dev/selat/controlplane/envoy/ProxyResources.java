@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything one kind of client in one site gets, from the routes of the services it asks for.
@@ -73,9 +74,10 @@ public final class ProxyResources {
 
   /**
    * A site gateway's resources, from its own site's routes ({@code routes} hold that site's instances only): a Cluster
-   * and an assignment per service, the gateway listener on {@code listen} and its RouteConfiguration.
+   * and an assignment per service, the gateway listener on {@code listen} and its RouteConfiguration; and when
+   * {@code probes} is given, the probe agents' Cluster and assignment and the TCP and UDP listeners forwarding to them.
    */
-  public ResourceSnapshot forGateway(Collection<ServiceRoute> routes, HostPort listen) {
+  public ResourceSnapshot forGateway(Collection<ServiceRoute> routes, HostPort listen, Optional<ProbeForwarding> probes) {
     ResourceSnapshot.Builder b = ResourceSnapshot.builder();
     List<ServiceRoute> sorted = sorted(routes);
     for (ServiceRoute route : sorted) {
@@ -83,8 +85,16 @@ public final class ProxyResources {
     }
     b.listener(ListenerFactory.gateway(listen.host(), listen.port()));
     b.route(RouteFactory.gateway(sorted));
+    probes.ifPresent(p -> {
+      service(ClientKind.ENVOY, true, p.agents()).forEach(b::add);
+      b.listener(ListenerFactory.probeTcp(listen.host(), p.port(), p.agents().service()));
+      b.listener(ListenerFactory.probeUdp(listen.host(), p.port(), p.agents().service()));
+    });
     return b.build();
   }
+
+  /** A gateway's probe forwarding: to the site's probe agents ({@code agents}, their route), from {@code port}. */
+  public record ProbeForwarding(ServiceRoute agents, int port) {}
 
   /** Drops what was built for a service that the clients (or the gateway) of {@code site} no longer get. */
   public void forget(String site, String service, boolean gateway) {

@@ -14,18 +14,18 @@ import dev.selat.controlplane.routing.SiteInput;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /** consul-bridge's {@link SiteCatalog} in the brain's own terms: the one place a Consul type meets routing. */
 public final class Catalogs {
   private Catalogs() {}
 
-  /** The catalog's services except {@code notRouted} (the probe agents' own service, say). */
-  public static SiteInput toSiteInput(SiteCatalog catalog, StalenessMode mode, Instant now, Set<String> notRouted) {
+  /** The catalog's services that {@code routed} accepts (all but the probe agents' own service, say). */
+  public static SiteInput toSiteInput(SiteCatalog catalog, StalenessMode mode, Instant now, Predicate<String> routed) {
     Map<String, List<Instance>> services = new TreeMap<>();
     for (ServiceEntry entry : catalog.services().values()) {
-      if (notRouted.contains(entry.name())) {
+      if (!routed.test(entry.name())) {
         continue;
       }
       services.put(entry.name(), entry.instances().stream().map(Catalogs::instance).toList());

@@ -17,9 +17,10 @@ import java.util.TreeSet;
  * @param gateway whether the proxy is its site's gateway (role {@code gateway}): it gets its own site's instances only,
  *     and listens on {@code outbound} for the other sites' sidecars
  * @param upstreams the services the proxy asked for; empty means all
+ * @param probePort a gateway's probe port ({@link NodeMetadata#PROBE_PORT}), if it forwards probes
  */
 record ProxyGroup(ClientKind kind, boolean gateway, String site, Optional<SortedSet<String>> upstreams,
-    HostPort outbound) {
+    HostPort outbound, Optional<Integer> probePort) {
   static final String DOES_NOT_SUPPORT_OVERPROVISIONING = "envoy.lb.does_not_support_overprovisioning";
   static final HostPort DEFAULT_OUTBOUND = new HostPort("127.0.0.1", 15001);
 
@@ -44,8 +45,17 @@ record ProxyGroup(ClientKind kind, boolean gateway, String site, Optional<Sorted
       // A bad outbound port in the metadata: the default listener, rather than none.
     }
     boolean gateway = !grpc && NodeMetadata.ROLE_GATEWAY.equals(meta(node, NodeMetadata.ROLE));
+    Optional<Integer> probePort = Optional.empty();
+    if (gateway && !meta(node, NodeMetadata.PROBE_PORT).isEmpty()) {
+      try {
+        int port = Integer.parseInt(meta(node, NodeMetadata.PROBE_PORT));
+        probePort = port >= 1 && port <= 65535 ? Optional.of(port) : Optional.empty();
+      } catch (NumberFormatException e) {
+        // A bad probe port: no probe listener, rather than a broken one.
+      }
+    }
     return new ProxyGroup(grpc ? ClientKind.GRPC : ClientKind.ENVOY, gateway, site, declared,
-        grpc ? DEFAULT_OUTBOUND : outbound);
+        grpc ? DEFAULT_OUTBOUND : outbound, probePort);
   }
 
   boolean wants(String service) {
@@ -55,7 +65,7 @@ record ProxyGroup(ClientKind kind, boolean gateway, String site, Optional<Sorted
   /** The xds-server group name: equal groups share one snapshot. */
   String key() {
     return (gateway ? "gateway" : kind.name().toLowerCase()) + "|" + site + "|" + upstreams.map(u -> String.join(",", u)).orElse("*")
-        + (kind == ClientKind.ENVOY ? "|" + outbound : "");
+        + (kind == ClientKind.ENVOY ? "|" + outbound : "") + probePort.map(p -> "|probe:" + p).orElse("");
   }
 
   private static String meta(Node node, String key) {

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -66,6 +67,8 @@ final class RouteEngine {
   // Everything below is touched on the scheduler only, except the volatile views and the group map.
   private final Map<String, SiteCatalog> catalogs = new HashMap<>();
   private final Map<String, SiteInput> inputs = new TreeMap<>();
+  /** site -> its probe agents (the probe service only), for the gateways that forward probes to them. */
+  private final Map<String, SiteInput> probeAgents = new TreeMap<>();
   private Map<SitePair, List<AgentEstimate>> estimates = Map.of();
   private HeldLatency held = HeldLatency.EMPTY;
   private final Set<String> dirty = new HashSet<>();
@@ -82,6 +85,7 @@ final class RouteEngine {
   private final ProxyResources resources;
   /** Services in the catalogs that are not the mesh's: Consul's own servers, and the probe agents. */
   private final Set<String> notRouted;
+  private final String probeService;
   private volatile boolean ready;
   private volatile Views views = new Views(Collections.unmodifiableMap(routes), LatencyMatrix.EMPTY,
       HeldLatency.EMPTY, Map.of());
@@ -99,7 +103,8 @@ final class RouteEngine {
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.clock = requireNonNull(clock, "clock");
     this.resources = new ProxyResources(config.routing().overprovisioningFactor());
-    this.notRouted = Set.of(CONSUL_SERVICE, config.latency().probeService());
+    this.probeService = config.latency().probeService();
+    this.notRouted = Set.of(CONSUL_SERVICE, probeService);
     config.sites().forEach(s -> specs.put(s.id(), s));
   }
 
@@ -125,8 +130,11 @@ final class RouteEngine {
       if (spec == null) {
         return;
       }
-      SiteInput input = Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(), notRouted);
+      SiteInput input = Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
+          s -> !notRouted.contains(s));
       inputs.put(catalog.siteId(), spec.gateway().map(g -> input.withGateway(gateway(g))).orElse(input));
+      probeAgents.put(catalog.siteId(), Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
+          probeService::equals));
       boolean stateChanged = before == null || before.freshness().state() != catalog.freshness().state()
           || before.freshness().decayed() != catalog.freshness().decayed();
       if (stateChanged) {
@@ -287,10 +295,13 @@ final class RouteEngine {
     return any;
   }
 
-  /** A route for the clients of {@code site} (every site's instances), or for its gateway (its own instances only). */
+  /**
+   * A route for the clients of {@code site} (every site's instances), or for its gateway (its own instances only, and
+   * its own probe agents for the probe service).
+   */
   private ServiceRoute route(String service, String site, boolean gateway) {
-    Map<String, SiteInput> from = !gateway ? inputs
-        : inputs.containsKey(site) ? Map.of(site, inputs.get(site)) : Map.of();
+    Map<String, SiteInput> all = gateway && service.equals(probeService) ? probeAgents : inputs;
+    Map<String, SiteInput> from = !gateway ? inputs : all.containsKey(site) ? Map.of(site, all.get(site)) : Map.of();
     return Brain.route(service, site, from, held, config.routing());
   }
 
@@ -314,18 +325,24 @@ final class RouteEngine {
     if (siteRoutes == null) {
       // A site (or gateway) first seen from this proxy: compute its routes now.
       Map<String, ServiceRoute> fresh = all.computeIfAbsent(group.site(), c -> new ConcurrentSkipListMap<>());
-      for (SiteInput site : inputs.values()) {
-        for (String service : site.services().keySet()) {
-          ServiceRoute route = route(service, group.site(), group.gateway());
-          if (!route.priorities().isEmpty()) {
-            fresh.putIfAbsent(service, route);
-          }
+      Set<String> services = new TreeSet<>();
+      inputs.values().forEach(site -> services.addAll(site.services().keySet()));
+      if (group.gateway()) {
+        services.add(probeService);
+      }
+      for (String service : services) {
+        ServiceRoute route = route(service, group.site(), group.gateway());
+        if (!route.priorities().isEmpty()) {
+          fresh.putIfAbsent(service, route);
         }
       }
       siteRoutes = fresh;
     }
-    List<ServiceRoute> wanted = siteRoutes.values().stream().filter(r -> group.wants(r.service())).toList();
-    ResourceSnapshot snapshot = group.gateway() ? resources.forGateway(wanted, group.outbound())
+    List<ServiceRoute> wanted = siteRoutes.values().stream()
+        .filter(r -> group.wants(r.service()) && !r.service().equals(probeService)).toList();
+    Optional<ProxyResources.ProbeForwarding> probes = Optional.ofNullable(siteRoutes.get(probeService))
+        .flatMap(agents -> group.probePort().map(port -> new ProxyResources.ProbeForwarding(agents, port)));
+    ResourceSnapshot snapshot = group.gateway() ? resources.forGateway(wanted, group.outbound(), probes)
         : group.kind() == ClientKind.ENVOY ? resources.forEnvoy(wanted, group.outbound())
         : resources.forGrpc(wanted);
     publisher.publishAllowingEmpty(group.key(), snapshot);

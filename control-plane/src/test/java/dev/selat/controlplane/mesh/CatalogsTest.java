@@ -41,7 +41,7 @@ class CatalogsTest {
   void instancesKeepAddressWanWeightsAndHealth() {
     SiteInput site = Catalogs.toSiteInput(catalog(SiteFreshness.SYNCED,
         instance("a", HealthStatus.WARNING, Map.of("wan", new TaggedAddress("203.0.113.7", 0))),
-        instance("b", HealthStatus.MAINTENANCE, Map.of())), StalenessMode.FREEZE, NOW, java.util.Set.of());
+        instance("b", HealthStatus.MAINTENANCE, Map.of())), StalenessMode.FREEZE, NOW, service -> true);
 
     assertThat(site.services().get("catalog")).containsExactly(
         new Instance("a", new HostPort("10.0.0.1", 8080), Optional.of(new HostPort("203.0.113.7", 8080)),
@@ -54,7 +54,7 @@ class CatalogsTest {
   @Test
   void anExpiredSiteCarriesItsAgeAndMode() {
     SiteFreshness expired = new SiteFreshness(SyncState.EXPIRED, Optional.of(NOW.minusSeconds(400)), true);
-    SiteInput site = Catalogs.toSiteInput(catalog(expired, instance("a", HealthStatus.PASSING, Map.of())), StalenessMode.DECAY, NOW, java.util.Set.of());
+    SiteInput site = Catalogs.toSiteInput(catalog(expired, instance("a", HealthStatus.PASSING, Map.of())), StalenessMode.DECAY, NOW, service -> true);
 
     assertThat(site.expired()).isTrue();
     assertThat(site.expiredMode()).isEqualTo(ExpiredMode.DECAY);
