@@ -34,15 +34,15 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
   private static final String POOL_METRICS_NAME = "selat.xds.stream";
 
   private final Server server;
-  private final SnapshotStore store;
+  private final StreamContext ctx;
   private final ExecutorService ownedExecutor;
   private final XdsMetrics metrics;
   private final MeterRegistry registry;
 
-  private XdsServer(Server server, SnapshotStore store, ExecutorService ownedExecutor, XdsMetrics metrics,
+  private XdsServer(Server server, StreamContext ctx, ExecutorService ownedExecutor, XdsMetrics metrics,
       MeterRegistry registry) {
     this.server = server;
-    this.store = store;
+    this.ctx = ctx;
     this.ownedExecutor = ownedExecutor;
     this.metrics = metrics;
     this.registry = registry;
@@ -59,12 +59,22 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
 
   @Override
   public void publish(String group, ResourceSnapshot snapshot) {
-    store.publish(group, snapshot);
+    ctx.store().publish(group, snapshot);
   }
 
   @Override
   public void publishAllowingEmpty(String group, ResourceSnapshot snapshot) {
-    store.publishAllowingEmpty(group, snapshot);
+    ctx.store().publishAllowingEmpty(group, snapshot);
+  }
+
+  /** Streams holding an admission slot (open, or not yet closed); for tests. */
+  int admittedStreams() {
+    return ctx.admission().open();
+  }
+
+  /** Streams watching a group's snapshots; for tests. */
+  int watchingStreams() {
+    return ctx.store().watcherCount();
   }
 
   /**
@@ -251,7 +261,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       // Handlers only enqueue onto stream executors, so they may run on transport threads.
       builder.directExecutor();
       try {
-        return new XdsServer(builder.build().start(), store, owned, metrics, meterRegistry);
+        return new XdsServer(builder.build().start(), ctx, owned, metrics, meterRegistry);
       } catch (IOException | RuntimeException e) {
         if (owned != null) {
           owned.shutdownNow();

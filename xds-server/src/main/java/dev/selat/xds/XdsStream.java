@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.selat.xds.XdsStreamInfo.Protocol;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -70,11 +71,16 @@ abstract class XdsStream<Q, R, S extends TypeState>
     this.id = ctx.streamIds().incrementAndGet();
     this.executor = new SerialExecutor(ctx.executor());
     out.disableAutoRequest();
-    out.setOnReadyHandler(() -> executor.execute(() -> {
+    out.setOnReadyHandler(() -> run(() -> {
       written();
       push();
     }));
-    out.setOnCancelHandler(() -> executor.execute(this::close));
+    // gRPC ends calls the request observer never hears of: it closes a call by itself when it
+    // cannot decode a request, or when sending fails with an Error. The call's context is
+    // cancelled however the call ends, so that is the signal the stream closes on; a
+    // cancellation handler must be set anyway (without one, sending after a cancel throws).
+    out.setOnCancelHandler(this::ended);
+    Context.current().addListener(context -> ended(), Runnable::run);
     out.request(1);
   }
 
@@ -98,13 +104,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   @Override
   public final void onNext(Q request) {
-    executor.execute(() -> {
-      try {
-        handle(request);
-      } catch (RuntimeException e) {
-        log.error("xDS stream {} failed on a request", id, e);
-        fail(Status.INTERNAL, "internal error: " + e);
-      }
+    run(() -> {
+      handle(request);
       if (!closed) {
         out.request(1);
       }
@@ -113,16 +114,40 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   @Override
   public final void onError(Throwable t) {
-    executor.execute(this::close);
+    ended();
   }
 
   @Override
   public final void onCompleted() {
-    executor.execute(() -> {
-      if (!closed) {
-        out.onCompleted();
+    run(() -> {
+      try {
+        if (!closed) {
+          out.onCompleted();
+        }
+      } finally {
+        close();
       }
-      close();
+    });
+  }
+
+  /** The call is over, however it ended; may be called any number of times, from any thread. */
+  private void ended() {
+    executor.execute(this::close);
+  }
+
+  /**
+   * Runs {@code task} on the stream's executor. A task that throws ends the stream with INTERNAL:
+   * a stream left open after a failure in the middle of a request or a push might never be
+   * served again, yet hold its slot, watcher and gauges.
+   */
+  private void run(Runnable task) {
+    executor.execute(() -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("xDS stream {} failed", id, e);
+        fail(Status.INTERNAL, "internal error: " + e);
+      }
     });
   }
 
@@ -134,7 +159,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
   /** Queues one push; pushes asked for while one is queued are the same push (latest state wins). */
   private void schedulePush() {
     if (pushQueued.compareAndSet(false, true)) {
-      executor.execute(() -> {
+      run(() -> {
         pushQueued.set(false);
         push();
       });
@@ -197,7 +222,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     if (current == null || !out.isReady()) {
       return; // the next publish or the transport's onReady brings us back
     }
-    if (waitingForRoom || !ctx.budget().hasRoom(() -> executor.execute(this::roomFreed))) {
+    if (waitingForRoom || !ctx.budget().hasRoom(() -> run(this::roomFreed))) {
       waitingForRoom = true;
       return; // other streams' responses fill the transport: roomFreed brings us back
     }
@@ -291,8 +316,11 @@ abstract class XdsStream<Q, R, S extends TypeState>
     if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
       ctx.metrics().rejected("invalid");
     }
-    out.onError(status.withDescription(description).asRuntimeException());
-    close();
+    try {
+      out.onError(status.withDescription(description).asRuntimeException());
+    } finally {
+      close();
+    }
   }
 
   private void close() {
