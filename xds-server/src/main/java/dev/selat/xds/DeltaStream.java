@@ -99,6 +99,11 @@ final class DeltaStream
   }
 
   @Override
+  String responseNonceOf(DeltaDiscoveryRequest request) {
+    return request.getResponseNonce();
+  }
+
+  @Override
   void apply(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
     boolean first = !s.seen;
     s.seen = true;

@@ -89,6 +89,11 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
   }
 
   @Override
+  String responseNonceOf(DiscoveryRequest request) {
+    return request.getResponseNonce();
+  }
+
+  @Override
   void apply(State s, DiscoveryRequest request, SnapshotStore.Published current) {
     List<String> names = request.getResourceNamesList();
     // Empty lists are the legacy wildcard (Listener and Cluster only) until a request names

@@ -28,7 +28,10 @@ abstract class TypeState {
   boolean resubscribedInFlight;
   /** name -> version the client rejected; not resent until the resource changes. */
   final Map<String, String> nacked = new HashMap<>();
+  /** The nonce of the response waiting for its ACK, if any. */
   String inflightNonce;
+  /** The nonce of the latest response sent, ACKed or not; a request answering another one is stale. */
+  String sentNonce;
   Instant inflightPublishedAt;
   boolean responded;
   /** Names to send again once the response in flight is ACKed or NACKed: it was built before they were asked for. */

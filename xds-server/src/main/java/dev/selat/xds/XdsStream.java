@@ -53,6 +53,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
       new TreeMap<>(Comparator.comparingInt(TypeUrls::addRank).thenComparing(Comparator.naturalOrder()));
   XdsStreamInfo info;
   private boolean closed;
+  private boolean staleNonceLogged;
   private long nonces;
   /** What the transport could not write at once, counted in the server's {@link OutboundBudget} until it is ready. */
   private OutboundBudget.Ticket unwritten;
@@ -89,6 +90,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
   abstract Node nodeOf(Q request);
 
   abstract String typeUrlOf(Q request);
+
+  abstract String responseNonceOf(Q request);
 
   /** Applies a request's subscription changes and its ACK or NACK to the type's state. */
   abstract void apply(S state, Q request, SnapshotStore.Published current);
@@ -189,8 +192,28 @@ abstract class XdsStream<Q, R, S extends TypeState>
       ctx.metrics().subscribed(protocol, t, 1);
       return newTypeState(t);
     });
+    String nonce = responseNonceOf(request);
+    if (!nonce.isEmpty() && !nonce.equals(state.sentNonce)) {
+      staleNonce(state, nonce);
+    }
     apply(state, request, ctx.store().current(info.group()));
     push();
+  }
+
+  /**
+   * A request answering a response that is not the type's latest one (stale), or that this stream
+   * never sent (unknown): its ACK or NACK is ignored, its subscription still applies (a Delta
+   * subscription change must never be lost, and a SotW request lists the whole subscription).
+   * Normal in races now and then; many mean a confused client. Counted, logged once per stream.
+   */
+  private void staleNonce(S state, String nonce) {
+    ctx.metrics().staleNonce(protocol, state.typeUrl);
+    if (!staleNonceLogged) {
+      staleNonceLogged = true;
+      log.info("stream {} (node {}): a {} request answers nonce '{}', not the latest response sent ({}): its ACK/NACK "
+          + "is ignored; further ones on this stream are only counted (selat.xds.requests.stale.nonce)",
+          id, info.node().getId(), state.typeUrl, nonce, state.sentNonce == null ? "none" : "'" + state.sentNonce + "'");
+    }
   }
 
   private boolean open(Node node) {
@@ -285,6 +308,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
   final void send(S state, String nonce, R response, int bytes, SnapshotStore.Published from,
       Collection<VersionedResource> resources, Collection<String> removed) {
     state.inflightNonce = nonce;
+    state.sentNonce = nonce;
     state.inflightPublishedAt = from.publishedAt();
     state.responded = true;
     out.onNext(response);
