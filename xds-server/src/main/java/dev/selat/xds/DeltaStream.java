@@ -271,6 +271,6 @@ final class DeltaStream
     s.inflightResources = resources;
     s.inflightRemoved = removed;
     s.inflightHeld = heldAfterAck;
-    send(s, nonce, built, built.getSerializedSize(), current, resources, removed);
+    send(s, nonce, built.getSystemVersionInfo(), built, built.getSerializedSize(), current, resources, removed);
   }
 }

@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -65,6 +68,18 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
   @Override
   public void publishAllowingEmpty(String group, ResourceSnapshot snapshot) {
     ctx.store().publishAllowingEmpty(group, snapshot);
+  }
+
+  /**
+   * The streams connected now that sent their first request, by id: each as of its latest change
+   * (a response sent, a request applied). Any thread; costs the streams nothing (each publishes its
+   * status as it changes).
+   */
+  public List<XdsStreamStatus> streams() {
+    return ctx.streams().stream()
+        .map(XdsStream::status)
+        .sorted(Comparator.comparingLong(s -> s.stream().id()))
+        .toList();
   }
 
   /** Streams holding an admission slot (open, or not yet closed); for tests. */
@@ -242,7 +257,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       ExecutorService owned = executor == null ? newStreamPool() : null;
       if (owned != null) {
         // The pool's gauges only: monitor() would wrap it in timers that carry no help text (promtool refuses them).
-        new ExecutorServiceMetrics(owned, POOL_METRICS_NAME, java.util.List.of()).bindTo(meterRegistry);
+        new ExecutorServiceMetrics(owned, POOL_METRICS_NAME, List.of()).bindTo(meterRegistry);
       }
       SnapshotStore store = new SnapshotStore(clock);
       OutboundBudget budget = new OutboundBudget(maxQueuedResponseBytes, System::nanoTime);
@@ -250,7 +265,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       StreamContext ctx = new StreamContext(store, metrics, new GuardedCallbacks(callbacks),
           mapper, verifier,
           new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), budget, clock,
-          executor != null ? executor : owned, new AtomicLong());
+          executor != null ? executor : owned, new AtomicLong(), ConcurrentHashMap.newKeySet());
       ServerBuilder<?> builder = inProcessName != null
           ? InProcessServerBuilder.forName(inProcessName)
           : netty();

@@ -10,6 +10,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -52,6 +53,10 @@ abstract class XdsStream<Q, R, S extends TypeState>
   private final Map<String, S> types =
       new TreeMap<>(Comparator.comparingInt(TypeUrls::addRank).thenComparing(Comparator.naturalOrder()));
   XdsStreamInfo info;
+  private final Instant connectedAt;
+  /** What {@link XdsServer#streams()} shows; rebuilt at the end of a task that changed it, null until open. */
+  private volatile XdsStreamStatus status;
+  private boolean statusChanged;
   private boolean closed;
   private boolean staleNonceLogged;
   private long nonces;
@@ -71,6 +76,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     this.clientChain = clientChain;
     this.id = ctx.streamIds().incrementAndGet();
     this.executor = new SerialExecutor(ctx.executor());
+    this.connectedAt = ctx.clock().instant();
     out.disableAutoRequest();
     out.setOnReadyHandler(() -> run(() -> {
       written();
@@ -147,11 +153,28 @@ abstract class XdsStream<Q, R, S extends TypeState>
     executor.execute(() -> {
       try {
         task.run();
+        if (statusChanged && !closed) {
+          publishStatus();
+        }
       } catch (RuntimeException e) {
         log.error("xDS stream {} failed", id, e);
         fail(Status.INTERNAL, "internal error: " + e);
       }
     });
+  }
+
+  private void publishStatus() {
+    statusChanged = false;
+    List<XdsStreamStatus.TypeStatus> all = new ArrayList<>(types.size());
+    for (S state : types.values()) {
+      all.add(state.status());
+    }
+    status = new XdsStreamStatus(info, connectedAt, all);
+  }
+
+  /** The stream as of its latest change; null before its first request opened it. Any thread. */
+  final XdsStreamStatus status() {
+    return status;
   }
 
   @Override
@@ -197,6 +220,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
       staleNonce(state, nonce);
     }
     apply(state, request, ctx.store().current(info.group()));
+    statusChanged = true; // the subscription, an ACK or a NACK
     push();
   }
 
@@ -232,6 +256,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
     info = new XdsStreamInfo(id, protocol, service, node.toBuilder().clearExtensions().build(), group);
     log.debug("stream {} opened: node {} in group {} ({} {})", id, node.getId(), group, protocol, service);
     ctx.metrics().streamOpened(protocol, service);
+    status = new XdsStreamStatus(info, connectedAt, List.of());
+    ctx.streams().add(this);
     ctx.store().watch(group, this);
     ctx.callbacks().onStreamOpen(info);
     return true;
@@ -305,10 +331,12 @@ abstract class XdsStream<Q, R, S extends TypeState>
   }
 
   /** Sends a response and marks it as the type's one un-ACKed response. */
-  final void send(S state, String nonce, R response, int bytes, SnapshotStore.Published from,
+  final void send(S state, String nonce, String version, R response, int bytes, SnapshotStore.Published from,
       Collection<VersionedResource> resources, Collection<String> removed) {
     state.inflightNonce = nonce;
     state.sentNonce = nonce;
+    state.sentVersion = version;
+    statusChanged = true;
     state.inflightPublishedAt = from.publishedAt();
     state.responded = true;
     out.onNext(response);
@@ -322,6 +350,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
   final void acked(S state) {
     ctx.metrics().ack(protocol, state.typeUrl, Duration.between(state.inflightPublishedAt, ctx.clock().instant()));
     ctx.callbacks().onAck(info, state.typeUrl, state.inflightNonce);
+    state.ackedVersion = state.sentVersion;
     state.inflightNonce = null;
   }
 
@@ -330,6 +359,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     log.warn("NACK from node {} (group {}) for {} nonce {}: {}", info.node().getId(), info.group(),
         state.typeUrl, state.inflightNonce, errorDetail);
     ctx.callbacks().onNack(info, state.typeUrl, state.inflightNonce, errorDetail);
+    state.lastNack = new XdsStreamStatus.Nack(state.sentVersion, errorDetail, ctx.clock().instant());
     state.inflightNonce = null;
   }
 
@@ -356,6 +386,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     ctx.admission().release();
     if (info != null) {
       log.debug("stream {} closed: node {}", id, info.node().getId());
+      ctx.streams().remove(this);
       ctx.store().unwatch(info.group(), this);
       ctx.metrics().streamClosed(protocol, service);
       types.keySet().forEach(t -> ctx.metrics().subscribed(protocol, t, -1));

@@ -116,7 +116,7 @@ class StreamEndIT {
     RawCall call = new RawCall(channel, AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod())
         .send(request(TypeUrls.CLUSTER).toByteArray());
     await().atMost(BOUND).until(() -> !call.responses.isEmpty());
-    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1));
+    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1, 1));
 
     call.send(GARBAGE);
 
@@ -131,7 +131,7 @@ class StreamEndIT {
         .send(DeltaDiscoveryRequest.newBuilder().setNode(InProcessXds.NODE).setTypeUrl(TypeUrls.CLUSTER).build()
             .toByteArray());
     await().atMost(BOUND).until(() -> !call.responses.isEmpty());
-    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1));
+    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1, 1));
 
     call.send(GARBAGE);
 
@@ -240,7 +240,7 @@ class StreamEndIT {
     RawCall call = new RawCall(on, AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), options)
         .send(request(TypeUrls.CLUSTER).toByteArray());
     await().atMost(BOUND).until(() -> !call.responses.isEmpty());
-    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1));
+    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1, 1));
     return call;
   }
 
@@ -252,7 +252,7 @@ class StreamEndIT {
   /** Back to a server with no stream, and every stream that opened closed exactly once. */
   private void assertNothingLeft() {
     await().atMost(BOUND).untilAsserted(() -> {
-      assertThat(bookkeeping()).isEqualTo(new Bookkeeping(0, 0, 0));
+      assertThat(bookkeeping()).isEqualTo(new Bookkeeping(0, 0, 0, 0));
       assertThat(closed.get()).isEqualTo(opened.get());
     });
   }
@@ -269,11 +269,11 @@ class StreamEndIT {
     assertNothingLeft();
   }
 
-  private record Bookkeeping(int admitted, double openStreams, int watchers) {}
+  private record Bookkeeping(int admitted, double openStreams, int watchers, int listed) {}
 
   private Bookkeeping bookkeeping() {
     double open = registry.find("selat.xds.streams").gauges().stream().mapToDouble(Gauge::value).sum();
-    return new Bookkeeping(server.admittedStreams(), open, server.watchingStreams());
+    return new Bookkeeping(server.admittedStreams(), open, server.watchingStreams(), server.streams().size());
   }
 
   private ManagedChannel newChannel(int maxInboundMessageSize) {
