@@ -53,7 +53,8 @@ record ProxyGroup(ClientKind kind, String site, Optional<SortedSet<String>> upst
         + (kind == ClientKind.ENVOY ? "|" + outbound : "");
   }
 
-  private static String meta(Node node, String key) {
+  /** A node metadata value as a string (numbers as integers); empty when absent. */
+  static String meta(Node node, String key) {
     Value v = node.getMetadata().getFieldsOrDefault(key, Value.getDefaultInstance());
     return v.hasStringValue() ? v.getStringValue() : v.hasNumberValue() ? String.valueOf((long) v.getNumberValue()) : "";
   }
