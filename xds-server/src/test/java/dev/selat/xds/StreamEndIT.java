@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,8 +65,7 @@ class StreamEndIT {
   private static final Duration BOUND = Duration.ofSeconds(10);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final AtomicInteger opened = new AtomicInteger();
-  private final AtomicInteger closed = new AtomicInteger();
+  private final StreamCounts counts = new StreamCounts();
   private XdsServer server;
   private ManagedChannel channel;
 
@@ -77,17 +75,7 @@ class StreamEndIT {
         .address(new InetSocketAddress("127.0.0.1", 0))
         .maxConcurrentStreams(1)
         .meterRegistry(registry)
-        .callbacks(new XdsCallbacks() {
-          @Override
-          public void onStreamOpen(XdsStreamInfo stream) {
-            opened.incrementAndGet();
-          }
-
-          @Override
-          public void onStreamClose(XdsStreamInfo stream) {
-            closed.incrementAndGet();
-          }
-        })
+        .callbacks(counts)
         .start();
     server.publish(GROUP, Resources.clusters("a", "b"));
     channel = newChannel(Integer.MAX_VALUE);
@@ -113,39 +101,28 @@ class StreamEndIT {
 
   @Test
   void sotw_garbageAfterAValidRequest_streamClosedOnceAndNothingIsLeft() {
-    RawCall call = new RawCall(channel, AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod())
-        .send(request(TypeUrls.CLUSTER).toByteArray());
-    await().atMost(BOUND).until(() -> !call.responses.isEmpty());
-    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1, 1));
-
-    call.send(GARBAGE);
-
-    assertClosedByGrpc(call);
-    assertNothingLeft();
-    assertRealClientServed();
+    assertGarbageAfterAValidRequestLeavesNothing(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+        request(TypeUrls.CLUSTER).toByteArray());
   }
 
   @Test
   void delta_garbageAfterAValidRequest_streamClosedOnceAndNothingIsLeft() {
-    RawCall call = new RawCall(channel, AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod())
-        .send(DeltaDiscoveryRequest.newBuilder().setNode(InProcessXds.NODE).setTypeUrl(TypeUrls.CLUSTER).build()
+    assertGarbageAfterAValidRequestLeavesNothing(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+        DeltaDiscoveryRequest.newBuilder().setNode(InProcessXds.NODE).setTypeUrl(TypeUrls.CLUSTER).build()
             .toByteArray());
-    await().atMost(BOUND).until(() -> !call.responses.isEmpty());
-    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1, 1));
-
-    call.send(GARBAGE);
-
-    assertClosedByGrpc(call);
-    assertNothingLeft();
-    assertRealClientServed();
   }
 
   @Test
   void perTypeService_garbageAfterAValidRequest_streamClosedOnceAndNothingIsLeft() {
-    RawCall call = new RawCall(channel,
-        ClusterDiscoveryServiceGrpc.getStreamClustersMethod())
-        .send(request(TypeUrls.CLUSTER).toByteArray());
+    assertGarbageAfterAValidRequestLeavesNothing(ClusterDiscoveryServiceGrpc.getStreamClustersMethod(),
+        request(TypeUrls.CLUSTER).toByteArray());
+  }
+
+  /** The stream is open and served when the garbage comes: everything it held goes. */
+  private void assertGarbageAfterAValidRequestLeavesNothing(MethodDescriptor<?, ?> method, byte[] valid) {
+    RawCall call = new RawCall(channel, method).send(valid);
     await().atMost(BOUND).until(() -> !call.responses.isEmpty());
+    assertThat(bookkeeping()).isEqualTo(new Bookkeeping(1, 1, 1, 1));
 
     call.send(GARBAGE);
 
@@ -230,7 +207,7 @@ class StreamEndIT {
 
     server.close();
 
-    assertThat(closed.get()).isEqualTo(opened.get()).isEqualTo(1);
+    assertThat(counts.closed.get()).isEqualTo(counts.opened.get()).isEqualTo(1);
     assertThat(server.admittedStreams()).isZero();
     assertThat(server.watchingStreams()).isZero();
   }
@@ -253,7 +230,7 @@ class StreamEndIT {
   private void assertNothingLeft() {
     await().atMost(BOUND).untilAsserted(() -> {
       assertThat(bookkeeping()).isEqualTo(new Bookkeeping(0, 0, 0, 0));
-      assertThat(closed.get()).isEqualTo(opened.get());
+      assertThat(counts.closed.get()).isEqualTo(counts.opened.get());
     });
   }
 
