@@ -99,6 +99,11 @@ final class DeltaStream
   }
 
   @Override
+  String responseNonceOf(DeltaDiscoveryRequest request) {
+    return request.getResponseNonce();
+  }
+
+  @Override
   void apply(State s, DeltaDiscoveryRequest request, SnapshotStore.Published current) {
     boolean first = !s.seen;
     s.seen = true;
@@ -266,6 +271,6 @@ final class DeltaStream
     s.inflightResources = resources;
     s.inflightRemoved = removed;
     s.inflightHeld = heldAfterAck;
-    send(s, nonce, built, built.getSerializedSize(), current, resources, removed);
+    send(s, nonce, built.getSystemVersionInfo(), built, built.getSerializedSize(), current, resources, removed);
   }
 }

@@ -162,6 +162,11 @@ final class SnapshotStore implements SnapshotPublisher {
     }
   }
 
+  /** Streams watching any group. */
+  int watcherCount() {
+    return groups.values().stream().mapToInt(g -> g.watchers.size()).sum();
+  }
+
   /** Groups the store knows (published or watched). */
   int groupCount() {
     return groups.size();

@@ -89,6 +89,11 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
   }
 
   @Override
+  String responseNonceOf(DiscoveryRequest request) {
+    return request.getResponseNonce();
+  }
+
+  @Override
   void apply(State s, DiscoveryRequest request, SnapshotStore.Published current) {
     List<String> names = request.getResourceNamesList();
     // Empty lists are the legacy wildcard (Listener and Cluster only) until a request names
@@ -130,6 +135,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
       Map<String, VersionedResource> desired = s.effectiveDesired(current.snapshot());
       if (request.getVersionInfo().equals(setVersion(desired.values()))) {
         s.acked.replaceWith(desired);
+        s.ackedVersion = request.getVersionInfo();
         s.responded = true;
       }
     }
@@ -268,7 +274,7 @@ final class SotwStream extends XdsStream<DiscoveryRequest, DiscoveryResponse, So
     DiscoveryResponse built = response.build();
     s.inflight = resources;
     s.inflightHeld = heldAfterAck;
-    send(s, nonce, built, built.getSerializedSize(), current,
+    send(s, nonce, versionInfo, built, built.getSerializedSize(), current,
         Collections.unmodifiableCollection(resources.values()), List.of());
   }
 

@@ -54,4 +54,9 @@ final class StreamAdmission {
   synchronized void release() {
     open--;
   }
+
+  /** Slots taken and not yet released. */
+  synchronized int open() {
+    return open;
+  }
 }

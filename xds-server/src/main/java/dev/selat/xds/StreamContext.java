@@ -1,10 +1,11 @@
 package dev.selat.xds;
 
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every stream of one server shares. */
+/** What every stream of one server shares; {@code streams} holds the open ones (thread-safe). */
 record StreamContext(
     SnapshotStore store,
     XdsMetrics metrics,
@@ -15,4 +16,5 @@ record StreamContext(
     OutboundBudget budget,
     Clock clock,
     Executor executor,
-    AtomicLong streamIds) {}
+    AtomicLong streamIds,
+    Set<XdsStream<?, ?, ?>> streams) {}

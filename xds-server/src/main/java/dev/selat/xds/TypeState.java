@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,7 +29,14 @@ abstract class TypeState {
   boolean resubscribedInFlight;
   /** name -> version the client rejected; not resent until the resource changes. */
   final Map<String, String> nacked = new HashMap<>();
+  /** The nonce of the response waiting for its ACK, if any. */
   String inflightNonce;
+  /** The nonce of the latest response sent, ACKed or not; a request answering another one is stale. */
+  String sentNonce;
+  String sentVersion;
+  /** The version of the latest response ACKed (shown by {@link #status}, not used to decide anything). */
+  String ackedVersion;
+  XdsStreamStatus.Nack lastNack;
   Instant inflightPublishedAt;
   boolean responded;
   /** Names to send again once the response in flight is ACKed or NACKed: it was built before they were asked for. */
@@ -156,6 +164,12 @@ abstract class TypeState {
         return r;
       }
     };
+  }
+
+  XdsStreamStatus.TypeStatus status() {
+    return new XdsStreamStatus.TypeStatus(typeUrl, Optional.ofNullable(sentVersion), Optional.ofNullable(sentNonce),
+        inflightNonce != null, Optional.ofNullable(ackedVersion), Optional.ofNullable(lastNack),
+        XdsStreamStatus.Subscription.of(wildcard, names));
   }
 
   void forgetNacksOfChanged(ResourceSnapshot snapshot) {

@@ -30,6 +30,7 @@ final class XdsMetrics implements AutoCloseable {
   private final Map<String, Counter> bytesSent = new HashMap<>();
   private final Map<String, Counter> acks = new HashMap<>();
   private final Map<String, Counter> nacks = new HashMap<>();
+  private final Map<String, Counter> staleNonces = new HashMap<>();
   private final Map<String, Timer> publishToAck = new HashMap<>();
   private final Map<String, Counter> rejected = new HashMap<>();
   private final MeterRegistry registry;
@@ -74,6 +75,10 @@ final class XdsMetrics implements AutoCloseable {
         acks.put(key, keep(Counter.builder("selat.xds.acks").description("Responses ACKed")
             .tags("protocol", p, "type", type).register(registry)));
         nacks.put(key, keep(Counter.builder("selat.xds.nacks").description("Responses NACKed")
+            .tags("protocol", p, "type", type).register(registry)));
+        staleNonces.put(key, keep(Counter.builder("selat.xds.requests.stale.nonce")
+            .description("Requests answering a response nonce that is not the type's latest on the stream (stale or "
+                + "unknown): their ACK or NACK is ignored")
             .tags("protocol", p, "type", type).register(registry)));
         publishToAck.put(key, keep(Timer.builder("selat.xds.publish.ack.latency")
             .description("From publishing a snapshot to the ACK of the response built from it")
@@ -123,6 +128,10 @@ final class XdsMetrics implements AutoCloseable {
 
   void nack(Protocol protocol, String typeUrl) {
     nacks.get(protocol.tag() + TypeUrls.shortName(typeUrl)).increment();
+  }
+
+  void staleNonce(Protocol protocol, String typeUrl) {
+    staleNonces.get(protocol.tag() + TypeUrls.shortName(typeUrl)).increment();
   }
 
   /** @param reason one of rate, concurrent, identity, invalid */

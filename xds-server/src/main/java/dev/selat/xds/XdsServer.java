@@ -18,6 +18,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -34,15 +37,15 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
   private static final String POOL_METRICS_NAME = "selat.xds.stream";
 
   private final Server server;
-  private final SnapshotStore store;
+  private final StreamContext ctx;
   private final ExecutorService ownedExecutor;
   private final XdsMetrics metrics;
   private final MeterRegistry registry;
 
-  private XdsServer(Server server, SnapshotStore store, ExecutorService ownedExecutor, XdsMetrics metrics,
+  private XdsServer(Server server, StreamContext ctx, ExecutorService ownedExecutor, XdsMetrics metrics,
       MeterRegistry registry) {
     this.server = server;
-    this.store = store;
+    this.ctx = ctx;
     this.ownedExecutor = ownedExecutor;
     this.metrics = metrics;
     this.registry = registry;
@@ -59,12 +62,34 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
 
   @Override
   public void publish(String group, ResourceSnapshot snapshot) {
-    store.publish(group, snapshot);
+    ctx.store().publish(group, snapshot);
   }
 
   @Override
   public void publishAllowingEmpty(String group, ResourceSnapshot snapshot) {
-    store.publishAllowingEmpty(group, snapshot);
+    ctx.store().publishAllowingEmpty(group, snapshot);
+  }
+
+  /**
+   * The streams connected now that sent their first request, by id: each as of its latest change
+   * (a response sent, a request applied). Any thread; costs the streams nothing (each publishes its
+   * status as it changes).
+   */
+  public List<XdsStreamStatus> streams() {
+    return ctx.streams().stream()
+        .map(XdsStream::status)
+        .sorted(Comparator.comparingLong(s -> s.stream().id()))
+        .toList();
+  }
+
+  /** Streams holding an admission slot (open, or not yet closed); for tests. */
+  int admittedStreams() {
+    return ctx.admission().open();
+  }
+
+  /** Streams watching a group's snapshots; for tests. */
+  int watchingStreams() {
+    return ctx.store().watcherCount();
   }
 
   /**
@@ -232,7 +257,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       ExecutorService owned = executor == null ? newStreamPool() : null;
       if (owned != null) {
         // The pool's gauges only: monitor() would wrap it in timers that carry no help text (promtool refuses them).
-        new ExecutorServiceMetrics(owned, POOL_METRICS_NAME, java.util.List.of()).bindTo(meterRegistry);
+        new ExecutorServiceMetrics(owned, POOL_METRICS_NAME, List.of()).bindTo(meterRegistry);
       }
       SnapshotStore store = new SnapshotStore(clock);
       OutboundBudget budget = new OutboundBudget(maxQueuedResponseBytes, System::nanoTime);
@@ -240,7 +265,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       StreamContext ctx = new StreamContext(store, metrics, new GuardedCallbacks(callbacks),
           mapper, verifier,
           new StreamAdmission(clock, maxNewStreamsPerSecond, maxConcurrentStreams), budget, clock,
-          executor != null ? executor : owned, new AtomicLong());
+          executor != null ? executor : owned, new AtomicLong(), ConcurrentHashMap.newKeySet());
       ServerBuilder<?> builder = inProcessName != null
           ? InProcessServerBuilder.forName(inProcessName)
           : netty();
@@ -251,7 +276,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       // Handlers only enqueue onto stream executors, so they may run on transport threads.
       builder.directExecutor();
       try {
-        return new XdsServer(builder.build().start(), store, owned, metrics, meterRegistry);
+        return new XdsServer(builder.build().start(), ctx, owned, metrics, meterRegistry);
       } catch (IOException | RuntimeException e) {
         if (owned != null) {
           owned.shutdownNow();

@@ -4,11 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.selat.xds.XdsStreamInfo.Protocol;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -51,7 +53,12 @@ abstract class XdsStream<Q, R, S extends TypeState>
   private final Map<String, S> types =
       new TreeMap<>(Comparator.comparingInt(TypeUrls::addRank).thenComparing(Comparator.naturalOrder()));
   XdsStreamInfo info;
+  private final Instant connectedAt;
+  /** What {@link XdsServer#streams()} shows; rebuilt at the end of a task that changed it, null until open. */
+  private volatile XdsStreamStatus status;
+  private boolean statusChanged;
   private boolean closed;
+  private boolean staleNonceLogged;
   private long nonces;
   /** What the transport could not write at once, counted in the server's {@link OutboundBudget} until it is ready. */
   private OutboundBudget.Ticket unwritten;
@@ -69,12 +76,18 @@ abstract class XdsStream<Q, R, S extends TypeState>
     this.clientChain = clientChain;
     this.id = ctx.streamIds().incrementAndGet();
     this.executor = new SerialExecutor(ctx.executor());
+    this.connectedAt = ctx.clock().instant();
     out.disableAutoRequest();
-    out.setOnReadyHandler(() -> executor.execute(() -> {
+    out.setOnReadyHandler(() -> run(() -> {
       written();
       push();
     }));
-    out.setOnCancelHandler(() -> executor.execute(this::close));
+    // gRPC ends calls the request observer never hears of: it closes a call by itself when it
+    // cannot decode a request, or when sending fails with an Error. The call's context is
+    // cancelled however the call ends, so that is the signal the stream closes on; a
+    // cancellation handler must be set anyway (without one, sending after a cancel throws).
+    out.setOnCancelHandler(this::ended);
+    Context.current().addListener(context -> ended(), Runnable::run);
     out.request(1);
   }
 
@@ -83,6 +96,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
   abstract Node nodeOf(Q request);
 
   abstract String typeUrlOf(Q request);
+
+  abstract String responseNonceOf(Q request);
 
   /** Applies a request's subscription changes and its ACK or NACK to the type's state. */
   abstract void apply(S state, Q request, SnapshotStore.Published current);
@@ -98,13 +113,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   @Override
   public final void onNext(Q request) {
-    executor.execute(() -> {
-      try {
-        handle(request);
-      } catch (RuntimeException e) {
-        log.error("xDS stream {} failed on a request", id, e);
-        fail(Status.INTERNAL, "internal error: " + e);
-      }
+    run(() -> {
+      handle(request);
       if (!closed) {
         out.request(1);
       }
@@ -113,17 +123,58 @@ abstract class XdsStream<Q, R, S extends TypeState>
 
   @Override
   public final void onError(Throwable t) {
-    executor.execute(this::close);
+    ended();
   }
 
   @Override
   public final void onCompleted() {
-    executor.execute(() -> {
-      if (!closed) {
-        out.onCompleted();
+    run(() -> {
+      try {
+        if (!closed) {
+          out.onCompleted();
+        }
+      } finally {
+        close();
       }
-      close();
     });
+  }
+
+  /** The call is over, however it ended; may be called any number of times, from any thread. */
+  private void ended() {
+    executor.execute(this::close);
+  }
+
+  /**
+   * Runs {@code task} on the stream's executor. A task that throws ends the stream with INTERNAL:
+   * a stream left open after a failure in the middle of a request or a push might never be
+   * served again, yet hold its slot, watcher and gauges.
+   */
+  private void run(Runnable task) {
+    executor.execute(() -> {
+      try {
+        task.run();
+        if (statusChanged && !closed) {
+          publishStatus();
+        }
+      } catch (RuntimeException e) {
+        log.error("xDS stream {} failed", id, e);
+        fail(Status.INTERNAL, "internal error: " + e);
+      }
+    });
+  }
+
+  private void publishStatus() {
+    statusChanged = false;
+    List<XdsStreamStatus.TypeStatus> all = new ArrayList<>(types.size());
+    for (S state : types.values()) {
+      all.add(state.status());
+    }
+    status = new XdsStreamStatus(info, connectedAt, all);
+  }
+
+  /** The stream as of its latest change; null before its first request opened it. Any thread. */
+  final XdsStreamStatus status() {
+    return status;
   }
 
   @Override
@@ -134,7 +185,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
   /** Queues one push; pushes asked for while one is queued are the same push (latest state wins). */
   private void schedulePush() {
     if (pushQueued.compareAndSet(false, true)) {
-      executor.execute(() -> {
+      run(() -> {
         pushQueued.set(false);
         push();
       });
@@ -164,8 +215,29 @@ abstract class XdsStream<Q, R, S extends TypeState>
       ctx.metrics().subscribed(protocol, t, 1);
       return newTypeState(t);
     });
+    String nonce = responseNonceOf(request);
+    if (!nonce.isEmpty() && !nonce.equals(state.sentNonce)) {
+      staleNonce(state, nonce);
+    }
     apply(state, request, ctx.store().current(info.group()));
+    statusChanged = true; // the subscription, an ACK or a NACK
     push();
+  }
+
+  /**
+   * A request answering a response that is not the type's latest one (stale), or that this stream
+   * never sent (unknown): its ACK or NACK is ignored, its subscription still applies (a Delta
+   * subscription change must never be lost, and a SotW request lists the whole subscription).
+   * Normal in races now and then; many mean a confused client. Counted, logged once per stream.
+   */
+  private void staleNonce(S state, String nonce) {
+    ctx.metrics().staleNonce(protocol, state.typeUrl);
+    if (!staleNonceLogged) {
+      staleNonceLogged = true;
+      log.info("stream {} (node {}): a {} request answers nonce '{}', not the latest response sent ({}): its ACK/NACK "
+          + "is ignored; further ones on this stream are only counted (selat.xds.requests.stale.nonce)",
+          id, info.node().getId(), state.typeUrl, nonce, state.sentNonce == null ? "none" : "'" + state.sentNonce + "'");
+    }
   }
 
   private boolean open(Node node) {
@@ -184,6 +256,8 @@ abstract class XdsStream<Q, R, S extends TypeState>
     info = new XdsStreamInfo(id, protocol, service, node.toBuilder().clearExtensions().build(), group);
     log.debug("stream {} opened: node {} in group {} ({} {})", id, node.getId(), group, protocol, service);
     ctx.metrics().streamOpened(protocol, service);
+    status = new XdsStreamStatus(info, connectedAt, List.of());
+    ctx.streams().add(this);
     ctx.store().watch(group, this);
     ctx.callbacks().onStreamOpen(info);
     return true;
@@ -197,7 +271,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     if (current == null || !out.isReady()) {
       return; // the next publish or the transport's onReady brings us back
     }
-    if (waitingForRoom || !ctx.budget().hasRoom(() -> executor.execute(this::roomFreed))) {
+    if (waitingForRoom || !ctx.budget().hasRoom(() -> run(this::roomFreed))) {
       waitingForRoom = true;
       return; // other streams' responses fill the transport: roomFreed brings us back
     }
@@ -257,9 +331,12 @@ abstract class XdsStream<Q, R, S extends TypeState>
   }
 
   /** Sends a response and marks it as the type's one un-ACKed response. */
-  final void send(S state, String nonce, R response, int bytes, SnapshotStore.Published from,
+  final void send(S state, String nonce, String version, R response, int bytes, SnapshotStore.Published from,
       Collection<VersionedResource> resources, Collection<String> removed) {
     state.inflightNonce = nonce;
+    state.sentNonce = nonce;
+    state.sentVersion = version;
+    statusChanged = true;
     state.inflightPublishedAt = from.publishedAt();
     state.responded = true;
     out.onNext(response);
@@ -273,6 +350,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
   final void acked(S state) {
     ctx.metrics().ack(protocol, state.typeUrl, Duration.between(state.inflightPublishedAt, ctx.clock().instant()));
     ctx.callbacks().onAck(info, state.typeUrl, state.inflightNonce);
+    state.ackedVersion = state.sentVersion;
     state.inflightNonce = null;
   }
 
@@ -281,6 +359,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     log.warn("NACK from node {} (group {}) for {} nonce {}: {}", info.node().getId(), info.group(),
         state.typeUrl, state.inflightNonce, errorDetail);
     ctx.callbacks().onNack(info, state.typeUrl, state.inflightNonce, errorDetail);
+    state.lastNack = new XdsStreamStatus.Nack(state.sentVersion, errorDetail, ctx.clock().instant());
     state.inflightNonce = null;
   }
 
@@ -291,8 +370,11 @@ abstract class XdsStream<Q, R, S extends TypeState>
     if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
       ctx.metrics().rejected("invalid");
     }
-    out.onError(status.withDescription(description).asRuntimeException());
-    close();
+    try {
+      out.onError(status.withDescription(description).asRuntimeException());
+    } finally {
+      close();
+    }
   }
 
   private void close() {
@@ -304,6 +386,7 @@ abstract class XdsStream<Q, R, S extends TypeState>
     ctx.admission().release();
     if (info != null) {
       log.debug("stream {} closed: node {}", id, info.node().getId());
+      ctx.streams().remove(this);
       ctx.store().unwatch(info.group(), this);
       ctx.metrics().streamClosed(protocol, service);
       types.keySet().forEach(t -> ctx.metrics().subscribed(protocol, t, -1));

@@ -49,6 +49,24 @@ class DeltaStreamTest {
   }
 
   @Test
+  void ack_staleNonce_countedAndIgnoredButItsSubscriptionApplies() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 8080)).endpoints(Resources.endpoints("b", 8080)).build());
+    var stream = xds.delta().send(subscribe(TypeUrls.ENDPOINT, "a"));
+    DeltaDiscoveryResponse first = stream.last();
+    stream.send(deltaAck(first));
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 9090)).endpoints(Resources.endpoints("b", 8080)).build());
+
+    stream.send(deltaAck(first).toBuilder().addResourceNamesSubscribe("b").build());
+
+    assertThat(xds.counter("selat.xds.requests.stale.nonce", "eds")).isEqualTo(1);
+    assertThat(xds.counter("selat.xds.acks", "eds")).isEqualTo(1);
+    stream.send(deltaAck(stream.last()));
+    assertThat(names(stream.last())).containsExactly("b");
+  }
+
+  @Test
   void removedCluster_afterAdditionsAcked_isListedInRemovedResources() {
     xds.server.publish(GROUP, clusters("a", "b"));
     var stream = xds.delta().send(subscribe(TypeUrls.CLUSTER));

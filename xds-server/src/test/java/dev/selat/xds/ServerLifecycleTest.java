@@ -50,8 +50,9 @@ class ServerLifecycleTest {
     int threads = Runtime.getRuntime().availableProcessors(); // the size of the server's own pool
     CountDownLatch busy = new CountDownLatch(threads);
     CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger opened = new AtomicInteger();
-    AtomicInteger closed = new AtomicInteger();
+    StreamCounts counts = new StreamCounts();
+    AtomicInteger opened = counts.opened;
+    AtomicInteger closed = counts.closed;
     String name = "xds-" + UUID.randomUUID();
     XdsServer server = XdsServer.builder().inProcess(name).meterRegistry(registry)
         .nodeGroupMapper(node -> {
@@ -65,17 +66,7 @@ class ServerLifecycleTest {
           }
           return GROUP;
         })
-        .callbacks(new XdsCallbacks() {
-          @Override
-          public void onStreamOpen(XdsStreamInfo stream) {
-            opened.incrementAndGet();
-          }
-
-          @Override
-          public void onStreamClose(XdsStreamInfo stream) {
-            closed.incrementAndGet();
-          }
-        })
+        .callbacks(counts)
         .start(); // its own stream pool: no executor given
     ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     try {

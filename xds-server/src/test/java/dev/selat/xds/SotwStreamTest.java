@@ -51,6 +51,40 @@ class SotwStreamTest {
     assertThat(gauge("selat.xds.subscriptions", "type", "cds")).isZero();
   }
 
+  @Test
+  void request_staleOrUnknownNonce_countedNotTakenAsAckAndLoggedOncePerStream() {
+    try (CapturedLogs logs = new CapturedLogs(XdsStream.class)) {
+      xds.server.publish(GROUP, clusters("a"));
+      var stream = xds.sotw().send(request(TypeUrls.CLUSTER));
+      DiscoveryResponse first = stream.last();
+      stream.send(ack(first));
+      xds.server.publish(GROUP, clusters("a", "b"));
+      DiscoveryResponse second = stream.last();
+
+      stream.send(ack(first)); // stale: the response before the latest
+      stream.send(ack(second).toBuilder().setResponseNonce("no-such-nonce").build()); // unknown to the stream
+
+      assertThat(xds.counter("selat.xds.requests.stale.nonce", "cds")).isEqualTo(2);
+      assertThat(xds.counter("selat.xds.acks", "cds")).isEqualTo(1);
+      assertThat(logs.containing("not the latest response sent")).hasSize(1);
+      stream.send(ack(second));
+      assertThat(xds.counter("selat.xds.acks", "cds")).isEqualTo(2);
+      assertThat(xds.counter("selat.xds.requests.stale.nonce", "cds")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void request_latestNonceAgainAfterItsAck_isNoStaleNonce() {
+    xds.server.publish(GROUP, ResourceSnapshot.builder()
+        .endpoints(Resources.endpoints("a", 8080)).endpoints(Resources.endpoints("b", 8080)).build());
+    var stream = xds.sotw().send(request(TypeUrls.ENDPOINT, "a"));
+    stream.send(ack(stream.last(), "a"));
+
+    stream.send(ack(stream.last(), "a", "b")); // a subscription change carries the latest nonce, already ACKed
+
+    assertThat(xds.counter("selat.xds.requests.stale.nonce", "eds")).isZero();
+  }
+
   private double gauge(String name, String tag, String value) {
     return xds.registry.get(name).tag(tag, value).tag("protocol", "sotw").gauge().value();
   }

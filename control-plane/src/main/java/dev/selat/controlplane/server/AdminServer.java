@@ -2,6 +2,7 @@ package dev.selat.controlplane.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.selat.xds.XdsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,14 +17,18 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** The admin HTTP server (Jetty): {@code /metrics}, {@code /healthz}, {@code /readyz}, {@code /debug/latency}, {@code /debug/routes}. */
+/**
+ * The admin HTTP server (Jetty): {@code /metrics}, {@code /healthz}, {@code /readyz}, {@code /debug/latency},
+ * {@code /debug/routes}, {@code /debug/proxies}.
+ */
 final class AdminServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final Server server;
   private final ServerConnector connector;
 
-  AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, RouteEngine engine) throws Exception {
+  AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry, RouteEngine engine, XdsServer xds)
+      throws Exception {
     server = new Server(new QueuedThreadPool(8, 2));
     connector = new ServerConnector(server, 1, 1);
     connector.setHost(address.getHostString());
@@ -42,6 +47,7 @@ final class AdminServer implements AutoCloseable {
           case "/debug/latency" -> json(response, callback, DebugJson.latency(engine.views()));
           case "/debug/routes" -> json(response, callback,
               DebugJson.routes(engine.views(), query.getValue("site"), query.getValue("service")));
+          case "/debug/proxies" -> json(response, callback, DebugJson.proxies(xds.streams(), query.getValue("site")));
           default -> send(response, callback, 404, "text/plain", "not found: " + path + "\n");
         }
         return true;

@@ -72,8 +72,8 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  AdminServer admin(PrometheusMeterRegistry registry, RouteEngine engine) throws Exception {
+  AdminServer admin(PrometheusMeterRegistry registry, RouteEngine engine, XdsServer xds) throws Exception {
     return new AdminServer(new InetSocketAddress(config.ports().admin().address(), config.ports().admin().port()),
-        registry, engine);
+        registry, engine, xds);
   }
 }

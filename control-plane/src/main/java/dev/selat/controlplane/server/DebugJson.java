@@ -1,13 +1,17 @@
 package dev.selat.controlplane.server;
 
+import dev.selat.controlplane.config.NodeMetadata;
 import dev.selat.controlplane.routing.HeldLatency;
 import dev.selat.controlplane.routing.LatencyCell;
 import dev.selat.controlplane.routing.LocalityRoute;
 import dev.selat.controlplane.routing.ServiceRoute;
 import dev.selat.controlplane.routing.SiteInput;
 import dev.selat.controlplane.routing.SiteReason;
+import dev.selat.xds.XdsStreamStatus;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +101,68 @@ final class DebugJson {
       reasons.add(rm);
     }
     m.put("reasons", reasons);
+    return m;
+  }
+
+  /**
+   * Every connected proxy by node id (then stream id): who it is (site and role as Selat reads them
+   * from the node), its stream, and per type what was sent, ACKed and NACKed; {@code site} keeps
+   * one site's proxies.
+   */
+  static Map<String, Object> proxies(List<XdsStreamStatus> streams, String site) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    streams.stream()
+        .sorted(Comparator.comparing(XdsStreamStatus::nodeId).thenComparingLong(s -> s.stream().id()))
+        .forEach(s -> {
+          String proxySite = ProxyGroup.of(s.stream().node()).site();
+          if (site == null || site.equals(proxySite)) {
+            out.add(proxy(s, proxySite));
+          }
+        });
+    return Map.of("proxies", out);
+  }
+
+  private static Map<String, Object> proxy(XdsStreamStatus s, String site) {
+    Node node = s.stream().node();
+    String role = ProxyGroup.meta(node, NodeMetadata.ROLE);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("nodeId", s.nodeId());
+    m.put("site", site);
+    m.put("role", role.isEmpty() ? null : role);
+    m.put("cluster", node.getCluster());
+    Map<String, Object> locality = new LinkedHashMap<>();
+    locality.put("region", node.getLocality().getRegion());
+    locality.put("zone", node.getLocality().getZone());
+    m.put("locality", locality);
+    m.put("metadata", s.nodeMetadata());
+    m.put("streamId", s.stream().id());
+    m.put("protocol", s.stream().protocol().name().toLowerCase());
+    m.put("service", s.stream().service());
+    m.put("group", s.stream().group());
+    m.put("connectedAt", s.connectedAt().toString());
+    m.put("types", s.types().stream().map(DebugJson::type).toList());
+    return m;
+  }
+
+  private static Map<String, Object> type(XdsStreamStatus.TypeStatus t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("typeUrl", t.typeUrl());
+    m.put("sentVersion", t.sentVersion().orElse(null));
+    m.put("sentNonce", t.sentNonce().orElse(null));
+    m.put("awaitingAck", t.awaitingAck());
+    m.put("ackedVersion", t.ackedVersion().orElse(null));
+    m.put("lastNack", t.lastNack().map(n -> {
+      Map<String, Object> nack = new LinkedHashMap<>();
+      nack.put("version", n.version());
+      nack.put("errorDetail", n.errorDetail());
+      nack.put("at", n.at().toString());
+      return nack;
+    }).orElse(null));
+    Map<String, Object> subscription = new LinkedHashMap<>();
+    subscription.put("wildcard", t.subscription().wildcard());
+    subscription.put("count", t.subscription().count());
+    subscription.put("names", t.subscription().names());
+    m.put("subscription", subscription);
     return m;
   }
 

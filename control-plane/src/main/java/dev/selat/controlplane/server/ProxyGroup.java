@@ -68,7 +68,8 @@ record ProxyGroup(ClientKind kind, boolean gateway, String site, Optional<Sorted
         + (kind == ClientKind.ENVOY ? "|" + outbound : "") + probePort.map(p -> "|probe:" + p).orElse("");
   }
 
-  private static String meta(Node node, String key) {
+  /** A node metadata value as a string (numbers as integers); empty when absent. */
+  static String meta(Node node, String key) {
     Value v = node.getMetadata().getFieldsOrDefault(key, Value.getDefaultInstance());
     return v.hasStringValue() ? v.getStringValue() : v.hasNumberValue() ? String.valueOf((long) v.getNumberValue()) : "";
   }

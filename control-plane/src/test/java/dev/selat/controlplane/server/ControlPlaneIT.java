@@ -3,6 +3,8 @@ package dev.selat.controlplane.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.testkit.ConsulSite;
@@ -42,6 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ControlPlaneIT {
   private static final int CALLS = 200;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ThreeSites sites;
   private static final Map<String, NamedBackend> backends = new TreeMap<>();
@@ -179,6 +182,35 @@ class ControlPlaneIT {
     Map<String, Integer> dropped = sitesOf(calls(200));
     System.out.printf("alibaba-sg's Consul down: within budget %s, past it (drop) %s%n", stale, dropped);
     assertThat(dropped).containsOnlyKeys("jakarta", "aws-sg");
+  }
+
+  /**
+   * After every route change above, /debug/proxies shows the jakarta sidecar with each of CDS, EDS, LDS and RDS ACKed
+   * at the version last sent, none awaiting its ACK, and no NACK.
+   */
+  @Test
+  @Order(6)
+  void debugProxiesShowsTheSidecarWithEveryTypeAckedAndNoNack() throws Exception {
+    List<String> core = List.of("type.googleapis.com/envoy.config.cluster.v3.Cluster",
+        "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
+        "type.googleapis.com/envoy.config.listener.v3.Listener",
+        "type.googleapis.com/envoy.config.route.v3.RouteConfiguration");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode proxies = JSON.readTree(get("/debug/proxies?site=jakarta").body()).path("proxies");
+      assertThat(proxies).hasSize(1);
+      JsonNode sidecar = proxies.get(0);
+      assertThat(sidecar.path("nodeId").asText()).isEqualTo("jakarta-sidecar"); // EnvoyProcess names the node
+      assertThat(sidecar.path("role").asText()).isEqualTo("sidecar");
+      assertThat(sidecar.path("locality").path("zone").asText()).isEqualTo("jakarta");
+      assertThat(sidecar.path("types").findValuesAsText("typeUrl")).containsExactlyInAnyOrderElementsOf(core);
+      for (JsonNode type : sidecar.path("types")) {
+        assertThat(type.path("ackedVersion").isTextual()).as("%s ACKed", type).isTrue();
+        assertThat(type.path("ackedVersion").asText()).isEqualTo(type.path("sentVersion").asText());
+        assertThat(type.path("awaitingAck").asBoolean()).isFalse();
+        assertThat(type.path("lastNack").isNull()).as("%s no NACK", type).isTrue();
+      }
+    });
+    assertThat(JSON.readTree(get("/debug/proxies?site=aws-sg").body()).path("proxies")).isEmpty();
   }
 
   private static double siteAgeMs(String site) throws Exception {
