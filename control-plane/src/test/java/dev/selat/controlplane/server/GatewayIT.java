@@ -3,19 +3,34 @@ package dev.selat.controlplane.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.ConfigLoader;
+import dev.selat.probe.ProbeAgent;
+import dev.selat.probe.ProbeAgentConfig;
+import dev.selat.probe.Ticker;
 import dev.selat.testkit.ConsulSite;
 import dev.selat.testkit.EnvoyProcess;
 import dev.selat.testkit.NamedBackend;
 import dev.selat.testkit.Ports;
 import dev.selat.testkit.ThreeSites;
 import dev.selat.testkit.ToxiproxyServer;
+import dev.selat.testkit.UdpDelayRelay;
+import dev.selat.testkit.WanPath;
 import eu.rekawek.toxiproxy.Proxy;
+import eu.rekawek.toxiproxy.model.ToxicDirection;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,12 +51,17 @@ import org.junit.jupiter.api.TestMethodOrder;
  * gateway only through a Toxiproxy link that holds the path's delay (leased line 12 ms, VPN 3 ms, both 15 ms), which
  * is the address the config gives for that direction. Counted over real calls to gRPC backends that answer with
  * their name; the gateways' own stats show the calls passed them.
+ *
+ * <p>A probe agent in each site probes the other sites through their gateways (the gateway forwards its probe port,
+ * TCP and UDP, to its own site's agent), over WAN paths with the same delays: the RTT that routes the traffic is the
+ * RTT the traffic sees.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayIT {
   private static final Map<String, Integer> PATH_MS = Map.of(
       "jakarta>alibaba-sg", 12, "alibaba-sg>aws-sg", 3, "jakarta>aws-sg", 15);
   private static final int CALLS = 200;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static ThreeSites sites;
   private static ToxiproxyServer toxiproxy;
@@ -49,6 +69,8 @@ class GatewayIT {
   private static final Map<String, EnvoyProcess> gateways = new TreeMap<>();
   /** "client>gateway site" -> the Toxiproxy port the client's site reaches that gateway at. */
   private static final Map<String, Integer> links = new TreeMap<>();
+  private static UdpDelayRelay relay;
+  private static final List<ProbeAgent> agents = new ArrayList<>();
   private static ControlPlane cp;
   private static EnvoyProcess sidecar;
   private static ManagedChannel jakarta;
@@ -66,7 +88,9 @@ class GatewayIT {
       }
     }
     Map<String, Integer> gatewayPorts = new TreeMap<>();
+    Map<String, Integer> gatewayProbePorts = new TreeMap<>();
     ThreeSites.IDS.forEach(site -> gatewayPorts.put(site, Ports.freeTcpPort()));
+    ThreeSites.IDS.forEach(site -> gatewayProbePorts.put(site, Ports.freeTcpAndUdpPort()));
     for (String client : ThreeSites.IDS) {
       for (String site : ThreeSites.IDS) {
         if (!client.equals(site)) {
@@ -76,13 +100,15 @@ class GatewayIT {
         }
       }
     }
+    startProbes(gatewayProbePorts);
     cp = ControlPlane.start(ConfigLoader.load(config(), "GatewayIT", Map.of()));
     await().atMost(Duration.ofSeconds(30)).until(cp::ready);
 
     String xds = "127.0.0.1:" + cp.xdsPort();
     for (String site : ThreeSites.IDS) {
       gateways.put(site, EnvoyProcess.start(site + "-gateway", selatctl("bootstrap", "--site", site, "--role",
-          "gateway", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(gatewayPorts.get(site)))));
+          "gateway", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(gatewayPorts.get(site)),
+          "--probe-port", String.valueOf(gatewayProbePorts.get(site)))));
     }
     int outbound = Ports.freeTcpPort();
     sidecar = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region", "id-jkt",
@@ -91,9 +117,44 @@ class GatewayIT {
     sidecar.awaitHealthyHosts("catalog", 4, Duration.ofSeconds(60));
     for (Map.Entry<String, EnvoyProcess> gateway : gateways.entrySet()) {
       gateway.getValue().awaitHealthyHosts("catalog", 2, Duration.ofSeconds(60));
+      gateway.getValue().awaitHealthyHosts("selat-probe", 1, Duration.ofSeconds(60));
     }
     jakarta = Grpc.newChannelBuilder("127.0.0.1:" + outbound, InsecureChannelCredentials.create())
         .overrideAuthority("catalog").build();
+  }
+
+  /**
+   * A probe agent per site, registered in its site's Consul (where its gateway finds it); it knows the other sites
+   * only as WAN paths to their gateways' probe ports.
+   */
+  private static void startProbes(Map<String, Integer> gatewayProbePorts) throws Exception {
+    relay = UdpDelayRelay.start(20261203L);
+    for (String site : ThreeSites.IDS) {
+      ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
+      draft.site = site;
+      draft.agentId = site + "-probe";
+      draft.probePort = 0;
+      draft.grpcPort = 0;
+      draft.metricsPort = 0;
+      draft.intervalMillis = 250L;
+      draft.consul.address = sites.site(site).httpAddress().toString();
+      draft.consul.register = true;
+      for (String peer : ThreeSites.IDS) {
+        if (!peer.equals(site)) {
+          WanPath path = WanPath.open(toxiproxy, relay, site + "-probes-" + peer,
+              new InetSocketAddress("127.0.0.1", gatewayProbePorts.get(peer)));
+          path.set(Duration.ofMillis(pathMs(site, peer)), Duration.ZERO);
+          ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
+          p.site = peer;
+          p.address = "127.0.0.1";
+          p.port = path.port();
+          draft.peers.add(p);
+          draft.paths.put(peer, "via-gateway");
+        }
+      }
+      agents.add(ProbeAgent.start(draft.build(), Clock.systemUTC(), Ticker.system(),
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+    }
   }
 
   /** Every site has a gateway; each other site reaches it at its own Toxiproxy link. */
@@ -130,7 +191,9 @@ class GatewayIT {
     }
     List<AutoCloseable> all = new ArrayList<>(Arrays.asList(sidecar));
     all.addAll(gateways.values());
-    all.addAll(Arrays.asList(cp, toxiproxy, sites));
+    all.add(cp);
+    all.addAll(agents);
+    all.addAll(Arrays.asList(relay, toxiproxy, sites));
     all.addAll(backends.values());
     for (AutoCloseable c : all) {
       if (c != null) {
@@ -189,6 +252,66 @@ class GatewayIT {
     setHealth("alibaba-sg", ConsulSite.Health.PASSING);
     setHealth("jakarta", ConsulSite.Health.PASSING);
     awaitAll("jakarta");
+  }
+
+  /**
+   * The probe RTT jakarta -> alibaba-sg (through alibaba-sg's gateway) and what the leased line adds to real calls
+   * from jakarta's sidecar to alibaba-sg's instances (jakarta's own critical) agree within 2 ms. What the link adds is
+   * the calls' p50 over it less their p50 over the same proxies with the link's delay at zero: the sidecar, Toxiproxy,
+   * the gateway, gRPC and the backend cost the same both times.
+   */
+  @Test
+  @Order(3)
+  void probeRttAndDataPathAgree() throws Exception {
+    // The first round trips of a path are slower (connections, class loading): the smoothed RTT settles in seconds.
+    await("jakarta>alibaba-sg measured through the gateway").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          JsonNode cell = cell("jakarta", "alibaba-sg");
+          assertThat(cell.path("source").asText()).isEqualTo("probe");
+          assertThat(cell.path("rttMs").asDouble()).isBetween(12.0, 14.0);
+        });
+    double probe = cell("jakarta", "alibaba-sg").path("rttMs").asDouble();
+    setHealth("jakarta", ConsulSite.Health.CRITICAL);
+    awaitAll("alibaba-sg");
+    List<Double> overLink = timedCalls("alibaba-sg-");
+    Proxy leasedLine = toxiproxy.client().getProxy("jakarta-to-alibaba-sg-gateway");
+    toxiproxy.setLatency(leasedLine, ToxicDirection.DOWNSTREAM, 0, 0);
+    List<Double> noDelay = timedCalls("alibaba-sg-");
+    toxiproxy.setLatency(leasedLine, ToxicDirection.DOWNSTREAM, 12, 0);
+    double added = p(overLink, 50) - p(noDelay, 50);
+    System.out.printf("jakarta -> alibaba-sg through its gateway, 12 ms leased line: probe RTT %.2f ms; calls p50 %.2f ms "
+        + "(p10 %.2f, p90 %.2f), with the link's delay at 0 p50 %.2f ms: the link adds %.2f ms (%d calls each)%n",
+        probe, p(overLink, 50), p(overLink, 10), p(overLink, 90), p(noDelay, 50), added, CALLS);
+    assertThat(Math.abs(added - probe)).as("|the link's share of the call p50 - probe RTT|, ms").isLessThanOrEqualTo(2.0);
+    setHealth("jakarta", ConsulSite.Health.PASSING);
+    awaitAll("jakarta");
+  }
+
+  /** {@link #CALLS} calls from jakarta's sidecar, each answered by a backend named {@code prefix*}: their times, sorted. */
+  private static List<Double> timedCalls(String prefix) {
+    List<Double> ms = new ArrayList<>();
+    for (int i = 0; i < CALLS; i++) {
+      long start = System.nanoTime();
+      assertThat(NamedBackend.who(jakarta)).startsWith(prefix);
+      ms.add((System.nanoTime() - start) / 1e6);
+    }
+    ms.sort(null);
+    return ms;
+  }
+
+  private static double p(List<Double> sorted, int percentile) {
+    return sorted.get(sorted.size() * percentile / 100);
+  }
+
+  private static JsonNode cell(String from, String to) throws Exception {
+    HttpResponse<String> latency = HTTP.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + cp.adminPort() + "/debug/latency")).build(), HttpResponse.BodyHandlers.ofString());
+    for (JsonNode c : new ObjectMapper().readTree(latency.body()).path("cells")) {
+      if (c.path("from").asText().equals(from) && c.path("to").asText().equals(to)) {
+        return c;
+      }
+    }
+    throw new AssertionError("no cell " + from + ">" + to + " in " + latency.body());
   }
 
   private static long gatewayRequests(String site) {
