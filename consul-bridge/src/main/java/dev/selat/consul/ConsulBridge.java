@@ -9,17 +9,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
  * Watches the Consul of every configured site and publishes one {@link SiteCatalog} stream per site. Sites are
- * independent: each has its own owner thread, connection pool and sync state. Thread-safe.
+ * independent: each has its own owner thread (one virtual thread), connection pool and sync state; its requests run
+ * on virtual threads. Thread-safe.
  */
 public final class ConsulBridge implements AutoCloseable {
-  private final Map<String, SiteWatcher> sites;
+  private final Map<String, Site> sites;
 
-  private ConsulBridge(Map<String, SiteWatcher> sites) {
+  /** A site's watcher and the executors the bridge made for it (and shuts down after it). */
+  private record Site(SiteWatcher watcher, ScheduledThreadPoolExecutor owner, ExecutorService io) {
+    void close() {
+      try {
+        watcher.close();
+      } finally {
+        owner.shutdownNow();
+        io.shutdownNow();
+      }
+    }
+  }
+
+  private ConsulBridge(Map<String, Site> sites) {
     this.sites = sites;
   }
 
@@ -29,19 +46,19 @@ public final class ConsulBridge implements AutoCloseable {
   }
 
   static ConsulBridge start(List<SiteConfig> configs, MeterRegistry registry, Clock clock,
-      java.util.function.Function<SiteConfig, SiteReader> readers) {
+      Function<SiteConfig, SiteReader> readers) {
     requireNonNull(registry, "registry");
     requireNonNull(clock, "clock");
     if (configs.isEmpty()) {
       throw new ConsulConfigException("sites", "at least one site is required");
     }
-    Map<String, SiteWatcher> sites = new LinkedHashMap<>();
+    Map<String, Site> sites = new LinkedHashMap<>();
     try {
       for (SiteConfig c : configs) {
         if (sites.containsKey(c.siteId())) {
           throw new ConsulConfigException("sites." + c.siteId(), "site id appears twice");
         }
-        sites.put(c.siteId(), new SiteWatcher(c, readers.apply(c), clock, registry, RandomGenerator.getDefault()));
+        sites.put(c.siteId(), site(c, readers.apply(c), registry, clock));
       }
     } catch (RuntimeException e) {
       // One bad site (say, an unreadable CA file) fails the start; the sites built so far are released.
@@ -52,8 +69,24 @@ public final class ConsulBridge implements AutoCloseable {
       }
       throw e;
     }
-    sites.values().forEach(SiteWatcher::start);
+    sites.values().forEach(s -> s.watcher().start());
     return new ConsulBridge(Map.copyOf(sites));
+  }
+
+  private static Site site(SiteConfig c, SiteReader reader, MeterRegistry registry, Clock clock) {
+    ScheduledThreadPoolExecutor owner = new ScheduledThreadPoolExecutor(1,
+        Thread.ofVirtual().name("consul-site-" + c.siteId()).factory(), new ScheduledThreadPoolExecutor.DiscardPolicy());
+    owner.setRemoveOnCancelPolicy(true);
+    ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("consul-io-" + c.siteId() + "-", 0).factory());
+    try {
+      // The scheduler's time is System.nanoTime, the ticker's too.
+      return new Site(new SiteWatcher(c, reader, owner, io, Ticker.system(), clock, registry, RandomGenerator.getDefault()),
+          owner, io);
+    } catch (RuntimeException e) {
+      owner.shutdownNow();
+      io.shutdownNow();
+      throw e;
+    }
   }
 
   public Set<String> siteIds() {
@@ -67,7 +100,7 @@ public final class ConsulBridge implements AutoCloseable {
    */
   public void addListener(Consumer<SiteCatalog> listener) {
     requireNonNull(listener, "listener");
-    sites.values().forEach(s -> s.addListener(listener));
+    sites.values().forEach(s -> s.watcher().addListener(listener));
   }
 
   /** Watches the keys under {@code prefix} in one site; {@code listener} must return quickly (it runs on the site's thread). */
@@ -91,11 +124,11 @@ public final class ConsulBridge implements AutoCloseable {
   }
 
   private SiteWatcher site(String siteId) {
-    SiteWatcher s = sites.get(siteId);
+    Site s = sites.get(siteId);
     if (s == null) {
       throw new ConsulConfigException("siteId", "unknown site '" + siteId + "', known: " + sites.keySet());
     }
-    return s;
+    return s.watcher();
   }
 
   /** Closes every site, even when closing one fails; the first failure is thrown, the others suppressed in it. */
@@ -104,11 +137,11 @@ public final class ConsulBridge implements AutoCloseable {
     closeAll(sites.values());
   }
 
-  private static void closeAll(Iterable<SiteWatcher> watchers) {
+  private static void closeAll(Iterable<Site> sites) {
     RuntimeException failure = null;
-    for (SiteWatcher watcher : watchers) {
+    for (Site site : sites) {
       try {
-        watcher.close();
+        site.close();
       } catch (RuntimeException e) {
         if (failure == null) {
           failure = e;

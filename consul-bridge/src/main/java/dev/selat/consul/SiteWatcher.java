@@ -1,5 +1,7 @@
 package dev.selat.consul;
 
+import static java.util.Objects.requireNonNull;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -30,19 +30,23 @@ import org.slf4j.LoggerFactory;
  * {@code maxConnections - 2 - kvWatches} at a time. A service-list index that rises with no name or tag change (a
  * registration change that touched no check, e.g. a new address) makes every selected service be fetched again.
  *
- * <p>Threading: all state is owned by one serial executor per site (a single virtual thread); requests run on virtual
- * threads and post their results back to it. Listeners are called on their own virtual thread, latest state wins.
+ * <p>Threading and time: all state is owned by one serial scheduler per site, given by the caller (who keeps it: the
+ * bridge gives each site a single virtual thread; tests a fake scheduler); requests run on the {@code io} executor
+ * (virtual threads) and post their results back to it. Durations (rate limits, backoff, budgets, latencies) are
+ * measured on the monotonic {@link Ticker}, which must be the scheduler's own time; the {@link Clock} only dates what
+ * people read ({@link SiteFreshness#staleSince}). Listeners are called on the {@code io} executor, latest state wins.
  */
 final class SiteWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SiteWatcher.class);
 
   private final SiteConfig config;
   private final SiteReader reader;
+  private final Ticker ticker;
   private final Clock clock;
   private final RandomGenerator random;
   private final SiteMetrics metrics;
-  private final ScheduledThreadPoolExecutor owner;
-  private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+  private final SiteExecutor owner;
+  private final Executor io;
   private final List<LatestDelivery> listeners = new ArrayList<>();
   private final Backoff fetchBackoff;
   /** KV prefix watches, each holding one connection; written by callers, read by the owner. */
@@ -57,7 +61,9 @@ final class SiteWatcher implements AutoCloseable {
   private final Set<String> failing = new HashSet<>();
   private boolean syncedOnce;
   private boolean startBudgetSpent;
+  /** When the data was last known current: for people (the clock) and for the budget (the ticker). */
   private Instant staleSince;
+  private long staleSinceNanos;
   /** Failure messages already logged during the current outage. */
   private final Set<String> reported = new HashSet<>();
   private long generation;
@@ -67,15 +73,20 @@ final class SiteWatcher implements AutoCloseable {
   private volatile Optional<ConsulQueryException> lastFailure = Optional.empty();
   private volatile SiteCatalog latest;
 
-  SiteWatcher(SiteConfig config, SiteReader reader, Clock clock, MeterRegistry registry, RandomGenerator random) {
-    this.config = config;
-    this.reader = reader;
-    this.clock = clock;
-    this.random = random;
+  /**
+   * {@code scheduler} runs one task at a time and is the caller's to shut down; {@code ticker} reads its time. {@code io}
+   * runs the blocking requests (one thread each while they block).
+   */
+  SiteWatcher(SiteConfig config, SiteReader reader, ScheduledExecutorService scheduler, Executor io, Ticker ticker,
+      Clock clock, MeterRegistry registry, RandomGenerator random) {
+    this.config = requireNonNull(config, "config");
+    this.reader = requireNonNull(reader, "reader");
+    this.owner = new SiteExecutor(scheduler);
+    this.io = requireNonNull(io, "io");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.clock = requireNonNull(clock, "clock");
+    this.random = requireNonNull(random, "random");
     this.metrics = new SiteMetrics(config.siteId(), registry, clock, () -> freshness);
-    this.owner = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("consul-site-" + config.siteId()).factory(),
-        new ScheduledThreadPoolExecutor.DiscardPolicy());
-    this.owner.setRemoveOnCancelPolicy(true);
     this.tracker = new ChangeTracker(config.selector());
     this.fetchBackoff = new Backoff(config.backoffBase(), config.backoffCap(), random);
   }
@@ -92,17 +103,17 @@ final class SiteWatcher implements AutoCloseable {
       owner.schedule(() -> {
         startBudgetSpent = true;
         refresh();
-      }, config.startBudget().toNanos(), TimeUnit.NANOSECONDS);
+      }, config.startBudget());
     });
   }
 
   /** A watch whose failures make the site's catalog stale. */
   private <T> void catalogWatch(String endpoint, LongFunction<QueryResult<T>> query, Consumer<QueryResult<T>> onResult) {
-    new BlockingWatch<>(endpoint, config, owner, io, clock, random, metrics, query, r -> {
+    new BlockingWatch<>(endpoint, config, owner, io, ticker, random, metrics, query, r -> {
       failing.remove(endpoint);
       onResult.accept(r);
       refresh();
-    }, (e, started) -> failed(endpoint, e)).start();
+    }, e -> failed(endpoint, e)).start();
   }
 
   /** Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one. */
@@ -126,13 +137,13 @@ final class SiteWatcher implements AutoCloseable {
     owner.execute(() -> {
       KvDiff diff = new KvDiff();
       // A failing KV read leaves the catalog's freshness alone: the keys are not part of it.
-      new BlockingWatch<List<KvEntry>>("kv", config, owner, io, clock, random, metrics,
+      new BlockingWatch<List<KvEntry>>("kv", config, owner, io, ticker, random, metrics,
           idx -> reader.kv(prefix, idx, config.blockingWait()), r -> {
             List<KvChange> changes = diff.apply(r.value());
             if (!changes.isEmpty()) {
               listener.accept(changes);
             }
-          }, (e, started) -> report(e)).start();
+          }, this::report).start();
     });
   }
 
@@ -166,7 +177,7 @@ final class SiteWatcher implements AutoCloseable {
   }
 
   private void fetch(String name) {
-    Instant started = clock.instant();
+    long started = ticker.nanos();
     metrics.queryStarted(false);
     io.execute(() -> {
       try {
@@ -180,8 +191,8 @@ final class SiteWatcher implements AutoCloseable {
     });
   }
 
-  private void fetched(String name, List<ServiceInstance> instances, Instant started) {
-    metrics.queryFinished(false, "service_health", Duration.between(started, clock.instant()), true);
+  private void fetched(String name, List<ServiceInstance> instances, long started) {
+    metrics.queryFinished(false, "service_health", Duration.ofNanos(ticker.nanos() - started), true);
     fetching.remove(name);
     tracker.fetched(name, instances);
     if (retrying.isEmpty()) {
@@ -191,15 +202,15 @@ final class SiteWatcher implements AutoCloseable {
     refresh();
   }
 
-  private void fetchFailed(String name, ConsulQueryException e, Instant started) {
-    metrics.queryFinished(false, "service_health", Duration.between(started, clock.instant()), false);
+  private void fetchFailed(String name, ConsulQueryException e, long started) {
+    metrics.queryFinished(false, "service_health", Duration.ofNanos(ticker.nanos() - started), false);
     fetching.remove(name);
     if (tracker.isSelected(name) && retrying.add(name) && retrying.size() == 1) {
       owner.schedule(() -> {
         tracker.markDirty(retrying);
         retrying.clear();
         refresh();
-      }, fetchBackoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
+      }, fetchBackoff.nextDelay());
     }
     failed("service_health", e);
   }
@@ -210,8 +221,8 @@ final class SiteWatcher implements AutoCloseable {
     if (syncedOnce && staleSince == null) {
       // The data was current until this failure: a blocking query open for minutes would have answered any change,
       // so its start is not when the data went stale (counting from it expired a site the moment its Consul died).
-      staleSince = clock.instant();
-      owner.schedule(this::refresh, config.stalenessBudget().toNanos(), TimeUnit.NANOSECONDS);
+      markStale();
+      owner.schedule(this::refresh, config.stalenessBudget());
     }
     refresh();
   }
@@ -238,18 +249,24 @@ final class SiteWatcher implements AutoCloseable {
     }
     if (failing.isEmpty() && retrying.isEmpty()) {
       if (staleSince != null) {
-        log.info("site {}: recovered after {}", config.siteId(), Duration.between(staleSince, clock.instant()));
+        log.info("site {}: recovered after {}", config.siteId(), Duration.ofNanos(ticker.nanos() - staleSinceNanos));
       }
       staleSince = null;
       reported.clear();
       freshness = SiteFreshness.SYNCED;
       return;
     }
-    Instant since = staleSince == null ? clock.instant() : staleSince;
-    staleSince = since;
-    boolean expired = Duration.between(since, clock.instant()).compareTo(config.stalenessBudget()) >= 0;
-    freshness = new SiteFreshness(expired ? SyncState.EXPIRED : SyncState.STALE, Optional.of(since),
+    if (staleSince == null) {
+      markStale();
+    }
+    boolean expired = ticker.nanos() - staleSinceNanos >= config.stalenessBudget().toNanos();
+    freshness = new SiteFreshness(expired ? SyncState.EXPIRED : SyncState.STALE, Optional.of(staleSince),
         expired && config.stalenessMode() == StalenessMode.DECAY);
+  }
+
+  private void markStale() {
+    staleSince = clock.instant();
+    staleSinceNanos = ticker.nanos();
   }
 
   /** Publishes a new generation when the visible catalog or the sync state changed. */
@@ -269,13 +286,13 @@ final class SiteWatcher implements AutoCloseable {
     listeners.forEach(l -> l.offer(published));
   }
 
+  /** Stops the watches (their timers are cancelled, answers arriving later dropped) and closes the reader. */
   @Override
   public void close() {
-    owner.shutdownNow();
+    owner.close();
     try {
       reader.close();
     } finally {
-      io.shutdownNow();
       metrics.close();
     }
   }

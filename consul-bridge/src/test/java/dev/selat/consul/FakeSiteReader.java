@@ -16,8 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An in-memory {@link SiteReader} with Consul's blocking semantics: one raft-like index rises on every write; the
  * services and health-state reads block until their own index passes the one asked for. Each instance registered
  * "with check" gets one service check whose ModifyIndex moves with its status.
+ *
+ * <p>{@link #answeringAtOnce()} makes a reader for tests on fake time: a blocking read with no change answers at once,
+ * as if its wait had run out, so that no thread ever waits and the watches are paced by their token buckets only.
  */
 class FakeSiteReader implements SiteReader {
+  private final boolean blocks;
+  private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ServiceInstance>> services = new LinkedHashMap<>();
   private final Map<String, CheckState> checks = new LinkedHashMap<>();
   private final Map<String, List<KvEntry>> kv = new LinkedHashMap<>();
@@ -28,6 +33,23 @@ class FakeSiteReader implements SiteReader {
   private long checksIndex = 10;
   private long kvIndex = 10;
   private int failStatus = -1;
+
+  FakeSiteReader() {
+    this(true);
+  }
+
+  private FakeSiteReader(boolean blocks) {
+    this.blocks = blocks;
+  }
+
+  static FakeSiteReader answeringAtOnce() {
+    return new FakeSiteReader(false);
+  }
+
+  /** Requests sent to an endpoint ("/v1/catalog/services", "/v1/health/state/any", "/v1/kv/<prefix>"), failed ones too. */
+  int queryCount(String endpoint) {
+    return queries.getOrDefault(endpoint, new AtomicInteger()).get();
+  }
 
   synchronized void register(String service, ServiceInstance i, boolean withCheck) {
     services.computeIfAbsent(service, s -> new LinkedHashMap<>()).put(i.id(), i);
@@ -73,6 +95,12 @@ class FakeSiteReader implements SiteReader {
     entries.removeIf(e -> e.key().equals(key));
     entries.add(new KvEntry(key, Optional.of(value), ++index));
     kvIndex = index;
+    notifyAll();
+  }
+
+  synchronized void kvDelete(String prefix, String key) {
+    kv.getOrDefault(prefix, new ArrayList<>()).removeIf(e -> e.key().equals(key));
+    kvIndex = ++index;
     notifyAll();
   }
 
@@ -129,9 +157,10 @@ class FakeSiteReader implements SiteReader {
   }
 
   private void await(long idx, Duration wait, java.util.function.LongSupplier current, String endpoint) {
+    queries.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
     long deadline = System.nanoTime() + wait.toNanos();
     fail(endpoint);
-    while (idx > 0 && current.getAsLong() <= idx && failStatus < 0) {
+    while (blocks && idx > 0 && current.getAsLong() <= idx && failStatus < 0) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return;
