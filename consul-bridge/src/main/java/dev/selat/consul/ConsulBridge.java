@@ -103,8 +103,12 @@ public final class ConsulBridge implements AutoCloseable {
     sites.values().forEach(s -> s.watcher().addListener(listener));
   }
 
-  /** Watches the keys under {@code prefix} in one site; {@code listener} must return quickly (it runs on the site's thread). */
-  public void watchKv(String siteId, String prefix, Consumer<List<KvChange>> listener) {
+  /**
+   * Watches the keys under {@code prefix} (a key or a folder) in one site. {@code listener} gets a
+   * {@link KvState#NOT_READ_YET} snapshot at once, then {@link KvState#EMPTY} or {@link KvState#PRESENT} once Consul
+   * answered, then a snapshot whenever the keys change. It must return quickly (it runs on the site's thread).
+   */
+  public void watchKv(String siteId, String prefix, Consumer<KvSnapshot> listener) {
     requireNonNull(prefix, "prefix");
     requireNonNull(listener, "listener");
     site(siteId).watchKv(prefix, listener);

@@ -92,7 +92,9 @@ final class EcwidSiteReader implements SiteReader {
     for (String segment : prefix.split("/", -1)) {
       path.append('/').append(encode(segment));
     }
-    return get(path.toString(), params, ConsulJson::kv, l -> false);
+    // Consul answers 404 when no key it lets the token see is there: with ACLs hiding some, that is a denial, not an
+    // empty prefix (a policy watch must not take "cannot see" for "no policy").
+    return get(path.toString(), params, ConsulJson::kv, List::isEmpty);
   }
 
   private List<UrlParameters> common() {

@@ -127,24 +127,38 @@ final class SiteWatcher implements AutoCloseable {
     });
   }
 
-  /** Watches a KV prefix: the listener gets every key at first, then the changes, on the site's owner thread. */
-  void watchKv(String prefix, Consumer<List<KvChange>> listener) {
+  /**
+   * Watches a KV prefix. The listener gets a {@link KvState#NOT_READ_YET} snapshot at once, then one per answer that
+   * tells it something new (the first answer, EMPTY included; then other keys or values), on the site's owner thread.
+   */
+  void watchKv(String prefix, Consumer<KvSnapshot> listener) {
     if (config.maxConnections() - 2 - kvWatches.incrementAndGet() < 1) {
       kvWatches.decrementAndGet();
       throw new ConsulConfigException("sites." + config.siteId() + ".maxConnections",
           "too small for another KV watch: two catalog watches, each KV watch and at least one fetch need a connection");
     }
     owner.execute(() -> {
-      KvDiff diff = new KvDiff();
-      // A failing KV read leaves the catalog's freshness alone: the keys are not part of it.
+      KvSnapshot[] delivered = {KvSnapshot.notReadYet(config.siteId(), prefix)};
+      deliverKv(listener, delivered[0]);
+      // A failing KV read leaves the catalog's freshness alone (the keys are not part of it) and the snapshot as it was.
       new BlockingWatch<List<KvEntry>>("kv", config, owner, io, ticker, random, metrics,
           idx -> reader.kv(prefix, idx, config.blockingWait()), r -> {
-            List<KvChange> changes = diff.apply(r.value());
-            if (!changes.isEmpty()) {
-              listener.accept(changes);
+            KvSnapshot next = KvSnapshot.read(config.siteId(), prefix, r.value());
+            if (next.differsFrom(delivered[0])) {
+              next = next.after(delivered[0]);
+              delivered[0] = next;
+              deliverKv(listener, next);
             }
           }, this::report).start();
     });
+  }
+
+  private void deliverKv(Consumer<KvSnapshot> listener, KvSnapshot snapshot) {
+    try {
+      listener.accept(snapshot);
+    } catch (RuntimeException e) {
+      log.error("site {}: KV listener of {} failed", config.siteId(), snapshot.prefix(), e);
+    }
   }
 
   SiteFreshness freshness() {

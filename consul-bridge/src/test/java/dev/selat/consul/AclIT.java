@@ -92,7 +92,7 @@ class AclIT {
     CatalogRecorder recorder = new CatalogRecorder();
     try (ConsulBridge bridge = ConsulBridge.start(List.of(config), new SimpleMeterRegistry(), Clock.systemUTC())) {
       bridge.addListener(recorder);
-      bridge.watchKv("jakarta", "selat/", changes -> {});
+      bridge.watchKv("jakarta", "selat/", snapshot -> {});
       await().atMost(BOUND).until(() -> recorder.instance("jakarta", "web", "web-1") != null
           && recorder.latest("jakarta").freshness().state() == SyncState.SYNCED);
       assertThat(bridge.lastFailure("jakarta")).isEmpty();

@@ -133,14 +133,4 @@ class ConsulJsonTest {
         + "{\"Key\":\"selat/p/\",\"Value\":null,\"ModifyIndex\":3}]"))
         .containsExactly(new KvEntry("selat/p/a", Optional.of("hello"), 5), new KvEntry("selat/p/", Optional.empty(), 3));
   }
-
-  @Test
-  void kvDiff_writesAndDeletes_becomeChanges() {
-    KvDiff diff = new KvDiff();
-    assertThat(diff.apply(List.of(new KvEntry("a", Optional.of("1"), 5))))
-        .containsExactly(new KvChange("a", Optional.of("1"), 5, false));
-    assertThat(diff.apply(List.of(new KvEntry("a", Optional.of("1"), 5)))).isEmpty();
-    assertThat(diff.apply(List.of(new KvEntry("b", Optional.of("2"), 9))))
-        .containsExactlyInAnyOrder(new KvChange("b", Optional.of("2"), 9, false), new KvChange("a", Optional.empty(), 5, true));
-  }
 }

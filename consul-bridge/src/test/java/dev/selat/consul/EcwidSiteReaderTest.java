@@ -179,6 +179,17 @@ class EcwidSiteReaderTest {
   }
 
   @Test
+  void kv_missingButAclsHideKeys_isDenialNotEmpty() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 404, "");
+    aclFiltered = true;
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      assertThatThrownBy(() -> reader.kv("selat/policies/", 0, Duration.ofSeconds(1)))
+          .isInstanceOfSatisfying(ConsulQueryException.class, e -> assertThat(e.isDenied()).isTrue())
+          .hasMessageContaining("every result hidden by ACLs");
+    }
+  }
+
+  @Test
   void services_consulDown_errorNamesSiteAndEndpoint() throws Exception {
     serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{}");
     SiteConfig config = site("http").build();

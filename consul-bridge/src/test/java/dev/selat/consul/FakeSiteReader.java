@@ -104,6 +104,10 @@ class FakeSiteReader implements SiteReader {
     notifyAll();
   }
 
+  synchronized long kvIndex() {
+    return kvIndex;
+  }
+
   /** -1: answer; 0: no response (like a dead Consul); else that HTTP status. */
   synchronized void failWith(int status) {
     failStatus = status;

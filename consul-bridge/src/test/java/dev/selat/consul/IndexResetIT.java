@@ -28,9 +28,10 @@ class IndexResetIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CatalogRecorder recorder = new CatalogRecorder();
     List<KvChange> kv = new CopyOnWriteArrayList<>();
+    java.util.function.Consumer<KvSnapshot> kvChanges = s -> kv.addAll(s.changes());
     try (ConsulBridge bridge = ConsulBridge.start(List.of(ItSites.config(before).build()), registry, Clock.systemUTC())) {
       bridge.addListener(recorder);
-      bridge.watchKv("jakarta", "selat/", kv::addAll);
+      bridge.watchKv("jakarta", "selat/", kvChanges);
       // Many writes, so the first cluster's index is far ahead of the next one's.
       for (int i = 0; i < 40; i++) {
         before.kvPut("selat/filler-" + i, "x");

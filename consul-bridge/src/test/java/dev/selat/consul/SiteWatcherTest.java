@@ -365,35 +365,96 @@ class SiteWatcherTest {
   void watchKv_listenerThrows_watchGoesOn() {
     consul.kvPut("selat/", "selat/a", "1");
     start(b -> b);
-    List<KvChange> changes = new ArrayList<>();
-    watcher.watchKv("selat/", batch -> {
-      changes.addAll(batch);
+    List<KvSnapshot> snapshots = new ArrayList<>();
+    watcher.watchKv("selat/", s -> {
+      snapshots.add(s);
       throw new IllegalStateException("listener bug");
     });
     time.runDueTasks();
-    assertThat(changes).hasSize(1);
+    assertThat(snapshots).extracting(KvSnapshot::state).containsExactly(KvState.NOT_READ_YET, KvState.PRESENT);
 
     consul.kvPut("selat/", "selat/a", "2");
     time.forward(REFILL);
 
-    assertThat(changes).hasSize(2);
+    assertThat(snapshots).hasSize(3);
+    assertThat(snapshots.get(2).value("selat/a")).contains("2");
   }
 
   @Test
   void watchKv_prefix_deliversInitialKeysThenChanges() {
     consul.kvPut("selat/policies/", "selat/policies/a", "one");
     start(b -> b);
-    List<KvChange> changes = new ArrayList<>();
-    watcher.watchKv("selat/policies/", changes::addAll);
+    List<KvSnapshot> snapshots = new ArrayList<>();
+    watcher.watchKv("selat/policies/", snapshots::add);
     time.runDueTasks();
-    assertThat(changes).hasSize(1);
+    assertThat(snapshots.get(1).changes()).containsExactly(
+        new KvChange("selat/policies/a", java.util.Optional.of("one"), consul.kvIndex(), false));
 
     consul.kvPut("selat/policies/", "selat/policies/a", "two");
     time.forward(REFILL);
 
-    assertThat(changes).hasSize(2);
-    assertThat(changes.get(1).key()).isEqualTo("selat/policies/a");
-    assertThat(changes.get(1).value()).contains("two");
+    assertThat(snapshots).hasSize(3);
+    assertThat(snapshots.get(2).state()).isEqualTo(KvState.PRESENT);
+    assertThat(snapshots.get(2).changes()).extracting(KvChange::key, KvChange::value)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("selat/policies/a", java.util.Optional.of("two")));
+  }
+
+  @Test
+  void watchKv_noKeyUnderPrefix_emptyIsToldApartFromNotReadYet() {
+    start(b -> b);
+    List<KvSnapshot> snapshots = new ArrayList<>();
+
+    watcher.watchKv("selat/policies/", snapshots::add);
+    time.runDueTasks();
+
+    assertThat(snapshots).extracting(KvSnapshot::state).containsExactly(KvState.NOT_READ_YET, KvState.EMPTY);
+    assertThat(snapshots.get(1).entries()).isEmpty();
+    assertThat(snapshots.get(1).changes()).isEmpty();
+    time.forward(REFILL.multipliedBy(5)); // the same empty answer again: nothing new to tell
+    assertThat(snapshots).hasSize(2);
+  }
+
+  @Test
+  void watchKv_firstReadFails_staysNotReadYetNeverEmpty() {
+    consul.failWith(403);
+    start(b -> b);
+    List<KvSnapshot> snapshots = new ArrayList<>();
+
+    watcher.watchKv("selat/policies/", snapshots::add);
+    time.forward(Duration.ofMinutes(1));
+
+    assertThat(snapshots).extracting(KvSnapshot::state).containsExactly(KvState.NOT_READ_YET);
+  }
+
+  @Test
+  void watchKv_readFailsLater_keysKeptAsLastRead() {
+    consul.kvPut("selat/", "selat/a", "1");
+    start(b -> b);
+    List<KvSnapshot> snapshots = new ArrayList<>();
+    watcher.watchKv("selat/", snapshots::add);
+    time.runDueTasks();
+
+    consul.failWith(0);
+    time.forward(Duration.ofMinutes(1));
+
+    assertThat(snapshots).extracting(KvSnapshot::state).containsExactly(KvState.NOT_READ_YET, KvState.PRESENT);
+  }
+
+  @Test
+  void watchKv_lastKeyDeleted_becomesEmptyWithTheDelete() {
+    consul.kvPut("selat/", "selat/a", "1");
+    start(b -> b);
+    List<KvSnapshot> snapshots = new ArrayList<>();
+    watcher.watchKv("selat/", snapshots::add);
+    time.runDueTasks();
+
+    consul.kvDelete("selat/", "selat/a");
+    time.forward(REFILL);
+
+    KvSnapshot last = snapshots.get(snapshots.size() - 1);
+    assertThat(last.state()).isEqualTo(KvState.EMPTY);
+    assertThat(last.changes()).extracting(KvChange::key, KvChange::deleted)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("selat/a", true));
   }
 
   /** On real threads and a fake Consul that blocks: the two catalog watches each hold a blocking query open. */
