@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -94,24 +95,30 @@ public final class ConsulBridge implements AutoCloseable {
   }
 
   /**
-   * Delivers every site's catalogs to {@code listener}, latest state wins per site: a listener that is slow skips
-   * intermediate catalogs, and each catalog's delta covers what changed since the one it saw before. The current
-   * catalog, if any, is delivered at once.
+   * Delivers every site's catalogs to {@code listener} on {@code executor} (as grpc-java's
+   * {@code addListener(Runnable, Executor)}), latest state wins per site: a listener that is slow skips intermediate
+   * catalogs, and each catalog's delta covers what changed since the one it saw before; one that throws is logged and
+   * gets the next. Per site, calls come one at a time and in order; calls for different sites may run concurrently
+   * unless {@code executor} is serial. The current catalog, if any, is delivered at once. A direct executor runs the
+   * listener on the site's own thread: then it must return at once.
    */
-  public void addListener(Consumer<SiteCatalog> listener) {
+  public void addListener(Executor executor, Consumer<SiteCatalog> listener) {
+    requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
-    sites.values().forEach(s -> s.watcher().addListener(listener));
+    sites.values().forEach(s -> s.watcher().addListener(executor, listener));
   }
 
   /**
    * Watches the keys under {@code prefix} (a key or a folder) in one site. {@code listener} gets a
    * {@link KvState#NOT_READ_YET} snapshot at once, then {@link KvState#EMPTY} or {@link KvState#PRESENT} once Consul
-   * answered, then a snapshot whenever the keys change. It must return quickly (it runs on the site's thread).
+   * answered, then a snapshot whenever the keys change: on {@code executor}, one call at a time, latest state wins
+   * (each snapshot's changes cover what changed since the one the listener saw before).
    */
-  public void watchKv(String siteId, String prefix, Consumer<KvSnapshot> listener) {
+  public void watchKv(String siteId, String prefix, Executor executor, Consumer<KvSnapshot> listener) {
     requireNonNull(prefix, "prefix");
+    requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
-    site(siteId).watchKv(prefix, listener);
+    site(siteId).watchKv(prefix, executor, listener);
   }
 
   public SiteFreshness freshness(String siteId) {

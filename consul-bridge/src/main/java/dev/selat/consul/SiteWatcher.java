@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * bridge gives each site a single virtual thread; tests a fake scheduler); requests run on the {@code io} executor
  * (virtual threads) and post their results back to it. Durations (rate limits, backoff, budgets, latencies) are
  * measured on the monotonic {@link Ticker}, which must be the scheduler's own time; the {@link Clock} only dates what
- * people read ({@link SiteFreshness#staleSince}). Listeners are called on the {@code io} executor, latest state wins.
+ * people read ({@link SiteFreshness#staleSince}). Listeners are called on the executor each one gives, latest state
+ * wins, so a slow or failing listener never holds up the site.
  */
 final class SiteWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SiteWatcher.class);
@@ -47,7 +48,7 @@ final class SiteWatcher implements AutoCloseable {
   private final SiteMetrics metrics;
   private final SiteExecutor owner;
   private final Executor io;
-  private final List<LatestDelivery> listeners = new ArrayList<>();
+  private final List<LatestDelivery<SiteCatalog>> listeners = new ArrayList<>();
   private final Backoff fetchBackoff;
   /** KV prefix watches, each holding one connection; written by callers, read by the owner. */
   private final AtomicInteger kvWatches = new AtomicInteger();
@@ -116,9 +117,12 @@ final class SiteWatcher implements AutoCloseable {
     }, e -> failed(endpoint, e)).start();
   }
 
-  /** Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one. */
-  void addListener(Consumer<SiteCatalog> listener) {
-    LatestDelivery d = new LatestDelivery(listener, io);
+  /**
+   * Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one.
+   * The listener runs on {@code executor}; a slow one skips catalogs, it never holds up the site.
+   */
+  void addListener(Executor executor, Consumer<SiteCatalog> listener) {
+    LatestDelivery<SiteCatalog> d = LatestDelivery.ofCatalogs(config.siteId(), executor, listener);
     owner.execute(() -> {
       listeners.add(d);
       if (published != null) {
@@ -129,36 +133,29 @@ final class SiteWatcher implements AutoCloseable {
 
   /**
    * Watches a KV prefix. The listener gets a {@link KvState#NOT_READ_YET} snapshot at once, then one per answer that
-   * tells it something new (the first answer, EMPTY included; then other keys or values), on the site's owner thread.
+   * tells it something new (the first answer, EMPTY included; then other keys or values), on {@code executor}, latest
+   * state wins.
    */
-  void watchKv(String prefix, Consumer<KvSnapshot> listener) {
+  void watchKv(String prefix, Executor executor, Consumer<KvSnapshot> listener) {
+    LatestDelivery<KvSnapshot> delivery = LatestDelivery.ofKv(config.siteId(), prefix, executor, listener);
     if (config.maxConnections() - 2 - kvWatches.incrementAndGet() < 1) {
       kvWatches.decrementAndGet();
       throw new ConsulConfigException("sites." + config.siteId() + ".maxConnections",
           "too small for another KV watch: two catalog watches, each KV watch and at least one fetch need a connection");
     }
     owner.execute(() -> {
-      KvSnapshot[] delivered = {KvSnapshot.notReadYet(config.siteId(), prefix)};
-      deliverKv(listener, delivered[0]);
+      KvSnapshot[] offered = {KvSnapshot.notReadYet(config.siteId(), prefix)};
+      delivery.offer(offered[0]);
       // A failing KV read leaves the catalog's freshness alone (the keys are not part of it) and the snapshot as it was.
       new BlockingWatch<List<KvEntry>>("kv", config, owner, io, ticker, random, metrics,
           idx -> reader.kv(prefix, idx, config.blockingWait()), r -> {
             KvSnapshot next = KvSnapshot.read(config.siteId(), prefix, r.value());
-            if (next.differsFrom(delivered[0])) {
-              next = next.after(delivered[0]);
-              delivered[0] = next;
-              deliverKv(listener, next);
+            if (next.differsFrom(offered[0])) {
+              offered[0] = next;
+              delivery.offer(next);
             }
           }, this::report).start();
     });
-  }
-
-  private void deliverKv(Consumer<KvSnapshot> listener, KvSnapshot snapshot) {
-    try {
-      listener.accept(snapshot);
-    } catch (RuntimeException e) {
-      log.error("site {}: KV listener of {} failed", config.siteId(), snapshot.prefix(), e);
-    }
   }
 
   SiteFreshness freshness() {

@@ -57,7 +57,7 @@ class SiteWatcherTest {
   private void start(UnaryOperator<SiteConfig.Builder> tune) {
     watcher = new SiteWatcher(tune.apply(config()).build(), consul, time, Runnable::run, time::nanos, time.wallClock(),
         registry, new MaxRandom());
-    watcher.addListener(seen::add);
+    watcher.addListener(Runnable::run, seen::add);
     watcher.start();
     time.runDueTasks();
   }
@@ -356,8 +356,8 @@ class SiteWatcherTest {
   @Test
   void watchKv_tooManyForConnections_rejectedNamingTheField() {
     start(b -> b.maxConnections(4));
-    watcher.watchKv("a/", changes -> {});
-    assertThatThrownBy(() -> watcher.watchKv("b/", changes -> {}))
+    watcher.watchKv("a/", Runnable::run, changes -> {});
+    assertThatThrownBy(() -> watcher.watchKv("b/", Runnable::run, changes -> {}))
         .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("sites.jakarta.maxConnections:");
   }
 
@@ -366,7 +366,7 @@ class SiteWatcherTest {
     consul.kvPut("selat/", "selat/a", "1");
     start(b -> b);
     List<KvSnapshot> snapshots = new ArrayList<>();
-    watcher.watchKv("selat/", s -> {
+    watcher.watchKv("selat/", Runnable::run, s -> {
       snapshots.add(s);
       throw new IllegalStateException("listener bug");
     });
@@ -385,7 +385,7 @@ class SiteWatcherTest {
     consul.kvPut("selat/policies/", "selat/policies/a", "one");
     start(b -> b);
     List<KvSnapshot> snapshots = new ArrayList<>();
-    watcher.watchKv("selat/policies/", snapshots::add);
+    watcher.watchKv("selat/policies/", Runnable::run, snapshots::add);
     time.runDueTasks();
     assertThat(snapshots.get(1).changes()).containsExactly(
         new KvChange("selat/policies/a", java.util.Optional.of("one"), consul.kvIndex(), false));
@@ -404,7 +404,7 @@ class SiteWatcherTest {
     start(b -> b);
     List<KvSnapshot> snapshots = new ArrayList<>();
 
-    watcher.watchKv("selat/policies/", snapshots::add);
+    watcher.watchKv("selat/policies/", Runnable::run, snapshots::add);
     time.runDueTasks();
 
     assertThat(snapshots).extracting(KvSnapshot::state).containsExactly(KvState.NOT_READ_YET, KvState.EMPTY);
@@ -420,7 +420,7 @@ class SiteWatcherTest {
     start(b -> b);
     List<KvSnapshot> snapshots = new ArrayList<>();
 
-    watcher.watchKv("selat/policies/", snapshots::add);
+    watcher.watchKv("selat/policies/", Runnable::run, snapshots::add);
     time.forward(Duration.ofMinutes(1));
 
     assertThat(snapshots).extracting(KvSnapshot::state).containsExactly(KvState.NOT_READ_YET);
@@ -431,7 +431,7 @@ class SiteWatcherTest {
     consul.kvPut("selat/", "selat/a", "1");
     start(b -> b);
     List<KvSnapshot> snapshots = new ArrayList<>();
-    watcher.watchKv("selat/", snapshots::add);
+    watcher.watchKv("selat/", Runnable::run, snapshots::add);
     time.runDueTasks();
 
     consul.failWith(0);
@@ -445,7 +445,7 @@ class SiteWatcherTest {
     consul.kvPut("selat/", "selat/a", "1");
     start(b -> b);
     List<KvSnapshot> snapshots = new ArrayList<>();
-    watcher.watchKv("selat/", snapshots::add);
+    watcher.watchKv("selat/", Runnable::run, snapshots::add);
     time.runDueTasks();
 
     consul.kvDelete("selat/", "selat/a");
@@ -455,6 +455,78 @@ class SiteWatcherTest {
     assertThat(last.state()).isEqualTo(KvState.EMPTY);
     assertThat(last.changes()).extracting(KvChange::key, KvChange::deleted)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("selat/a", true));
+  }
+
+  @Test
+  void listeners_slowOnTheirOwnExecutor_siteGoesOnAndTheyGetTheLatestWhenFree() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b);
+    List<Runnable> slowCatalogs = new ArrayList<>(); // an executor busy with something else: nothing runs until the test says
+    List<Runnable> slowKv = new ArrayList<>();
+    List<SiteCatalog> late = new ArrayList<>();
+    List<KvSnapshot> kv = new ArrayList<>();
+    watcher.addListener(slowCatalogs::add, late::add);
+    watcher.watchKv("selat/", slowKv::add, kv::add);
+    time.runDueTasks();
+
+    for (int i = 2; i <= 5; i++) {
+      consul.register("web", instance("web-" + i, "10.0.0." + i), true);
+      consul.kvPut("selat/", "selat/k" + i, "v" + i);
+      time.forward(REFILL);
+    }
+
+    assertThat(last().service("web").orElseThrow().instances()).hasSize(5); // the direct listener saw every change
+    assertThat(slowCatalogs).hasSize(1);
+    assertThat(slowKv).hasSize(1);
+    slowCatalogs.remove(0).run();
+    slowKv.remove(0).run();
+    assertThat(late).hasSize(1);
+    assertThat(late.get(0).service("web").orElseThrow().instances()).hasSize(5);
+    assertThat(late.get(0).delta().changed()).containsExactly("web");
+    assertThat(kv).extracting(KvSnapshot::state).containsExactly(KvState.PRESENT);
+    assertThat(kv.get(0).changes()).extracting(KvChange::key)
+        .containsExactly("selat/k2", "selat/k3", "selat/k4", "selat/k5");
+  }
+
+  @Test
+  void listener_blocksItsOwnThread_siteKeepsPublishing() throws Exception {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ExecutorService listenerThread = Executors.newSingleThreadExecutor();
+    try {
+      watcher.watchKv("selat/", listenerThread, s -> {
+        try {
+          release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      time.runDueTasks();
+
+      consul.register("db", instance("db-1", "10.0.0.2"), true);
+      time.forward(REFILL);
+
+      assertThat(last().services()).containsKeys("web", "db");
+    } finally {
+      release.countDown();
+      listenerThread.shutdownNow();
+    }
+  }
+
+  @Test
+  void listener_executorShutDown_otherListenersStillServed() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    ExecutorService closed = Executors.newSingleThreadExecutor();
+    closed.shutdownNow();
+    start(b -> b);
+    watcher.addListener(closed, c -> {});
+    time.runDueTasks();
+
+    consul.register("db", instance("db-1", "10.0.0.2"), true);
+    time.forward(REFILL);
+
+    assertThat(last().services()).containsKeys("web", "db");
   }
 
   /** On real threads and a fake Consul that blocks: the two catalog watches each hold a blocking query open. */
@@ -468,7 +540,7 @@ class SiteWatcherTest {
     SiteWatcher real = new SiteWatcher(config().blockingWait(Duration.ofSeconds(30)).build(), blocking, owner, io,
         Ticker.system(), Clock.systemUTC(), registry, RandomGenerator.getDefault());
     try {
-      real.addListener(catalogs::add);
+      real.addListener(Runnable::run, catalogs::add);
       real.start();
 
       await().atMost(Duration.ofSeconds(10)).until(() -> !catalogs.isEmpty()

@@ -34,7 +34,7 @@ class ThreeSitesCatalogIT {
     bridge = ConsulBridge.start(SITES.all().stream().map(s -> ItSites.config(s)
         .consistency(s.datacenter().equals(ThreeSites.AWS_SG) ? ConsistencyMode.STALE : ConsistencyMode.DEFAULT)
         .build()).toList(), registry, Clock.systemUTC());
-    bridge.addListener(recorder);
+    bridge.addListener(Runnable::run, recorder);
     for (String id : ThreeSites.IDS) {
       await("site " + id + " synced").atMost(BOUND)
           .until(() -> recorder.has(id) && recorder.latest(id).freshness().state() == SyncState.SYNCED);
@@ -106,7 +106,7 @@ class ThreeSitesCatalogIT {
     ConsulSite site = SITES.awsSg();
     List<KvSnapshot> snapshots = new CopyOnWriteArrayList<>();
     site.kvPut("selat/policies/residency", "v1");
-    bridge.watchKv(site.datacenter(), "selat/policies/", snapshots::add);
+    bridge.watchKv(site.datacenter(), "selat/policies/", Runnable::run, snapshots::add);
 
     await().atMost(BOUND).until(() -> changes(snapshots).stream().anyMatch(c -> c.value().equals(Optional.of("v1"))));
     site.kvPut("selat/policies/residency", "v2");
@@ -130,7 +130,7 @@ class ThreeSitesCatalogIT {
     assertThat(answer.statusCode()).as("Consul's answer for a missing key").isEqualTo(404);
     List<KvSnapshot> snapshots = new CopyOnWriteArrayList<>();
 
-    bridge.watchKv(site.datacenter(), key, snapshots::add);
+    bridge.watchKv(site.datacenter(), key, Runnable::run, snapshots::add);
 
     await("empty").atMost(BOUND).until(() -> !snapshots.isEmpty() && last(snapshots).state() == KvState.EMPTY);
     site.kvPut(key, "payments in jakarta");
