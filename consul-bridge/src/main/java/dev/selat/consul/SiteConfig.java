@@ -2,10 +2,8 @@ package dev.selat.consul;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
+import dev.selat.common.ConsulTokens;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +14,10 @@ import java.util.regex.Pattern;
 /**
  * How to watch one site's Consul. Validated on construction: every error names its field. {@link #toString} never shows
  * the token.
+ *
+ * <p>Token: {@code token} and {@code tokenFile} are this configuration's own; {@code tokenEnv} holds the
+ * {@code CONSUL_HTTP_TOKEN} and {@code CONSUL_HTTP_TOKEN_FILE} that {@link #fromEnv} saw. Which one is sent is decided
+ * by {@link ConsulTokens}, the rule every Selat module shares (a token file wins over a token, as in Consul).
  *
  * <p>Connections: at most {@code maxConnections} HTTP connections to this site's Consul (per client address, which is
  * what Consul's {@code limits.http_max_conns_per_client}, default 200, counts): two long-lived ones for the service-list
@@ -28,6 +30,7 @@ public record SiteConfig(
     Optional<String> datacenter,
     Optional<String> token,
     Optional<Path> tokenFile,
+    Map<String, String> tokenEnv,
     TlsSettings tls,
     ConsistencyMode consistency,
     ServiceSelector selector,
@@ -74,6 +77,7 @@ public record SiteConfig(
       throw new ConsulConfigException(f + "token", "must not be blank");
     }
     requireNonNull(tokenFile, "tokenFile");
+    tokenEnv = tokenVariables(requireNonNull(tokenEnv, "tokenEnv"));
     requireNonNull(tls, "tls");
     requireNonNull(consistency, "consistency");
     requireNonNull(selector, "selector");
@@ -109,30 +113,40 @@ public record SiteConfig(
   }
 
   /**
-   * The token to send: the trimmed content of {@code tokenFile} if set and not empty, else {@code token} (Consul's own
-   * precedence: a token file wins over a token, CONSUL_HTTP_TOKEN_FILE over CONSUL_HTTP_TOKEN), read now so that a rotated
-   * file is picked up on restart.
+   * The token to send, by {@link ConsulTokens#resolve} over this configuration's token, token file and token variables;
+   * a file is read now, so that a rotated one is picked up on restart.
+   *
+   * @throws ConsulConfigException naming {@code sites.<id>.tokenFile} or {@code CONSUL_HTTP_TOKEN_FILE} and the file
    */
   public Optional<String> resolveToken() {
-    if (tokenFile.isEmpty()) {
-      return token;
-    }
-    Path file = tokenFile.get();
     try {
-      String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-      if (t.isEmpty()) {
-        if (token.isPresent()) {
-          return token;
-        }
-        throw new ConsulConfigException("sites." + siteId + ".tokenFile", "file " + file + " is empty");
-      }
-      return Optional.of(t);
-    } catch (IOException e) {
-      throw new ConsulConfigException("sites." + siteId + ".tokenFile", "cannot read " + file + ": " + e.getMessage());
+      return ConsulTokens.resolve(token, tokenFile, tokenEnv);
+    } catch (ConsulTokens.TokenFileException e) {
+      throw new ConsulConfigException(e.fromEnvironment() ? ConsulTokens.TOKEN_FILE_VARIABLE : "sites." + siteId + ".tokenFile",
+          e.problem());
     }
   }
 
-  /** Builds the config of a single site from Consul's standard environment variables, over {@code base}'s other settings. */
+  /** The token file {@link #resolveToken} reads, if any: {@code tokenFile}, else {@code CONSUL_HTTP_TOKEN_FILE}. */
+  public Optional<Path> tokenFileInUse() {
+    return ConsulTokens.tokenFile(tokenFile, tokenEnv);
+  }
+
+  private static Map<String, String> tokenVariables(Map<String, String> env) {
+    Map<String, String> kept = new java.util.TreeMap<>();
+    for (String name : List.of(ConsulTokens.TOKEN_VARIABLE, ConsulTokens.TOKEN_FILE_VARIABLE)) {
+      String v = env.get(name);
+      if (v != null && !v.isBlank()) {
+        kept.put(name, v.strip());
+      }
+    }
+    return java.util.Collections.unmodifiableMap(kept);
+  }
+
+  /**
+   * Builds the config of a single site from Consul's standard environment variables, over {@code base}'s other settings.
+   * The token variables are kept beside {@code base}'s own token and token file, for {@link #resolveToken}.
+   */
   public static SiteConfig fromEnv(Builder base, Map<String, String> env) {
     String addr = env.get("CONSUL_HTTP_ADDR");
     if (addr == null || addr.isBlank()) {
@@ -140,8 +154,7 @@ public record SiteConfig(
     }
     boolean ssl = Boolean.parseBoolean(env.getOrDefault("CONSUL_HTTP_SSL", "false"));
     base.addresses(List.of(parseAddress("CONSUL_HTTP_ADDR", addr.strip(), ssl)));
-    optional(env, "CONSUL_HTTP_TOKEN").ifPresent(base::token);
-    optional(env, "CONSUL_HTTP_TOKEN_FILE").map(Path::of).ifPresent(base::tokenFile);
+    base.tokenEnv = tokenVariables(env);
     TlsSettings tls = new TlsSettings(
         optional(env, "CONSUL_CACERT").map(Path::of),
         optional(env, "CONSUL_CLIENT_CERT").map(Path::of),
@@ -176,7 +189,8 @@ public record SiteConfig(
   @Override
   public String toString() {
     return "SiteConfig[siteId=" + siteId + ", region=" + region + ", addresses=" + addresses + ", datacenter=" + datacenter
-        + ", token=" + token.map(t -> "<redacted>").orElse("<none>") + ", tokenFile=" + tokenFile + ", tls=" + tls
+        + ", token=" + token.map(t -> "<redacted>").orElse("<none>") + ", tokenFile=" + tokenFile
+        + ", tokenEnv=" + tokenEnv.keySet() + ", tls=" + tls
         + ", consistency=" + consistency + ", selector=" + selector + ", stalenessBudget=" + stalenessBudget
         + ", stalenessMode=" + stalenessMode + ", startBudget=" + startBudget + ", blockingWait=" + blockingWait + ", rateLimit=" + rateLimit
         + ", maxConnections=" + maxConnections + ", backoff=" + backoffBase + ".." + backoffCap + "]";
@@ -190,6 +204,7 @@ public record SiteConfig(
     private Optional<String> datacenter = Optional.empty();
     private Optional<String> token = Optional.empty();
     private Optional<Path> tokenFile = Optional.empty();
+    private Map<String, String> tokenEnv = Map.of();
     private TlsSettings tls = TlsSettings.NONE;
     private ConsistencyMode consistency = ConsistencyMode.DEFAULT;
     private ServiceSelector selector = ServiceSelector.ALL;
@@ -223,7 +238,7 @@ public record SiteConfig(
     public Builder backoff(Duration base, Duration cap) { backoffBase = base; backoffCap = cap; return this; }
 
     public SiteConfig build() {
-      return new SiteConfig(siteId, region, addresses, datacenter, token, tokenFile, tls, consistency, selector,
+      return new SiteConfig(siteId, region, addresses, datacenter, token, tokenFile, tokenEnv, tls, consistency, selector,
           stalenessBudget, stalenessMode, startBudget, blockingWait, rateLimit, maxConnections, backoffBase, backoffCap);
     }
   }

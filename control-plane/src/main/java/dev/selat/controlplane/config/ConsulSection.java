@@ -161,7 +161,7 @@ final class ConsulSection {
   /** A token file or a TLS file that cannot be read now would fail the first request: refuse it at load. */
   private static void checkReadable(SiteConfig c, String sitePath, EnvOverrides.SiteEnv env, Problems problems) {
     Map<String, Optional<Path>> files = new java.util.LinkedHashMap<>();
-    files.put("tokenFile", c.tokenFile());
+    files.put("tokenFile", c.tokenFileInUse());
     files.put("tls.caFile", c.tls().caFile());
     files.put("tls.clientCert", c.tls().clientCert());
     files.put("tls.clientKey", c.tls().clientKey());
