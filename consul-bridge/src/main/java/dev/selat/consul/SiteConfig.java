@@ -15,6 +15,11 @@ import java.util.regex.Pattern;
  * How to watch one site's Consul. Validated on construction: every error names its field. {@link #toString} never shows
  * the token.
  *
+ * <p>Leadership: every answer's {@code X-Consul-KnownLeader} and {@code X-Consul-LastContact} are checked. An answer
+ * from a server that knows no leader, or (with {@link ConsistencyMode#STALE} reads) from a follower whose last contact
+ * with its leader is longer ago than {@code maxStale}, is used but makes the site's data stale (kept, not dropped; its
+ * staleness budget runs) until an answer from a server in touch with its leader arrives.
+ *
  * <p>Token: {@code token} and {@code tokenFile} are this configuration's own; {@code tokenEnv} holds the
  * {@code CONSUL_HTTP_TOKEN} and {@code CONSUL_HTTP_TOKEN_FILE} that {@link #fromEnv} saw. Which one is sent is decided
  * by {@link ConsulTokens}, the rule every Selat module shares (a token file wins over a token, as in Consul).
@@ -33,6 +38,7 @@ public record SiteConfig(
     Map<String, String> tokenEnv,
     TlsSettings tls,
     ConsistencyMode consistency,
+    Duration maxStale,
     ServiceSelector selector,
     Duration stalenessBudget,
     StalenessMode stalenessMode,
@@ -80,6 +86,7 @@ public record SiteConfig(
     tokenEnv = tokenVariables(requireNonNull(tokenEnv, "tokenEnv"));
     requireNonNull(tls, "tls");
     requireNonNull(consistency, "consistency");
+    positive(f + "maxStale", maxStale);
     requireNonNull(selector, "selector");
     positive(f + "stalenessBudget", stalenessBudget);
     requireNonNull(stalenessMode, "stalenessMode");
@@ -191,12 +198,16 @@ public record SiteConfig(
     return "SiteConfig[siteId=" + siteId + ", region=" + region + ", addresses=" + addresses + ", datacenter=" + datacenter
         + ", token=" + token.map(t -> "<redacted>").orElse("<none>") + ", tokenFile=" + tokenFile
         + ", tokenEnv=" + tokenEnv.keySet() + ", tls=" + tls
-        + ", consistency=" + consistency + ", selector=" + selector + ", stalenessBudget=" + stalenessBudget
+        + ", consistency=" + consistency + ", maxStale=" + maxStale + ", selector=" + selector + ", stalenessBudget=" + stalenessBudget
         + ", stalenessMode=" + stalenessMode + ", startBudget=" + startBudget + ", blockingWait=" + blockingWait + ", rateLimit=" + rateLimit
         + ", maxConnections=" + maxConnections + ", backoff=" + backoffBase + ".." + backoffCap + "]";
   }
 
-  /** Defaults: stale reads off, staleness budget 10m in FREEZE, start budget 30s, wait 60s, 16 connections, backoff 1s..60s. */
+  /**
+   * Defaults: stale reads off, max stale 10s (twice raft's heartbeat timeout under Consul's default raft_multiplier of 5;
+   * a healthy follower's last contact is milliseconds), staleness budget 10m in FREEZE, start budget 30s, wait 60s, 16
+   * connections, backoff 1s..60s.
+   */
   public static final class Builder {
     private final String siteId;
     private final String region;
@@ -207,6 +218,7 @@ public record SiteConfig(
     private Map<String, String> tokenEnv = Map.of();
     private TlsSettings tls = TlsSettings.NONE;
     private ConsistencyMode consistency = ConsistencyMode.DEFAULT;
+    private Duration maxStale = Duration.ofSeconds(10);
     private ServiceSelector selector = ServiceSelector.ALL;
     private Duration stalenessBudget = Duration.ofMinutes(10);
     private StalenessMode stalenessMode = StalenessMode.FREEZE;
@@ -229,6 +241,8 @@ public record SiteConfig(
     public Builder tokenFile(Path v) { tokenFile = Optional.of(v); return this; }
     public Builder tls(TlsSettings v) { tls = v; return this; }
     public Builder consistency(ConsistencyMode v) { consistency = v; return this; }
+    /** With stale reads: a follower out of contact with its leader for longer than this makes the data stale. */
+    public Builder maxStale(Duration v) { maxStale = v; return this; }
     public Builder selector(ServiceSelector v) { selector = v; return this; }
     public Builder staleness(Duration budget, StalenessMode mode) { stalenessBudget = budget; stalenessMode = mode; return this; }
     public Builder startBudget(Duration v) { startBudget = v; return this; }
@@ -238,8 +252,8 @@ public record SiteConfig(
     public Builder backoff(Duration base, Duration cap) { backoffBase = base; backoffCap = cap; return this; }
 
     public SiteConfig build() {
-      return new SiteConfig(siteId, region, addresses, datacenter, token, tokenFile, tokenEnv, tls, consistency, selector,
-          stalenessBudget, stalenessMode, startBudget, blockingWait, rateLimit, maxConnections, backoffBase, backoffCap);
+      return new SiteConfig(siteId, region, addresses, datacenter, token, tokenFile, tokenEnv, tls, consistency, maxStale,
+          selector, stalenessBudget, stalenessMode, startBudget, blockingWait, rateLimit, maxConnections, backoffBase, backoffCap);
     }
   }
 }

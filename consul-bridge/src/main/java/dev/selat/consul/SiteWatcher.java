@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * the services that changed are then fetched ({@code /v1/health/service/:s}, plain reads), at most
  * {@code maxConnections - 2 - kvWatches} at a time. A service-list index that rises with no name or tag change (a
  * registration change that touched no check, e.g. a new address) makes every selected service be fetched again.
+ *
+ * <p>Leadership: an answer of either catalog watch from a server that knows no leader, or that last heard from its
+ * leader more than {@code maxStale} ago, is applied but keeps the site stale (not synced, before the first sync) until
+ * an answer from a server in touch with its leader; the staleness budget runs meanwhile, as during an outage. It is
+ * logged once per episode, naming the site.
  *
  * <p>Threading and time: all state is owned by one serial scheduler per site, given by the caller (who keeps it: the
  * bridge gives each site a single virtual thread; tests a fake scheduler); requests run on the {@code io} executor
@@ -60,6 +66,8 @@ final class SiteWatcher implements AutoCloseable {
   private final Set<String> fetching = new HashSet<>();
   private final Set<String> retrying = new HashSet<>();
   private final Set<String> failing = new HashSet<>();
+  /** Catalog watches whose latest answer came from a server without a leader, or from one too stale: endpoint -> why. */
+  private final Map<String, String> lagging = new HashMap<>();
   private boolean syncedOnce;
   private boolean startBudgetSpent;
   /** When the data was last known current: for people (the clock) and for the budget (the ticker). */
@@ -108,13 +116,37 @@ final class SiteWatcher implements AutoCloseable {
     });
   }
 
-  /** A watch whose failures make the site's catalog stale. */
+  /** A watch whose failures, and answers from a server out of touch with its leader, make the site's catalog stale. */
   private <T> void catalogWatch(String endpoint, LongFunction<QueryResult<T>> query, Consumer<QueryResult<T>> onResult) {
     new BlockingWatch<>(endpoint, config, owner, io, ticker, random, metrics, query, r -> {
       failing.remove(endpoint);
+      checkLeader(endpoint, r);
       onResult.accept(r);
       refresh();
     }, e -> failed(endpoint, e)).start();
+  }
+
+  /**
+   * An answer is used either way, but one from a server that knows no leader (a cluster that lost quorum, read with
+   * {@code ?stale}), or from a follower that last heard from its leader longer than {@code maxStale} ago, may be out of
+   * date: until a server in touch with its leader answers, the site's data is stale (kept; its budget runs).
+   */
+  private void checkLeader(String endpoint, QueryResult<?> r) {
+    String why;
+    if (!r.knownLeader()) {
+      why = "Consul reports no known leader (X-Consul-KnownLeader: false)";
+    } else if (r.lastContact().compareTo(config.maxStale()) > 0) {
+      why = "the answering Consul server last heard from its leader " + r.lastContact().toMillis()
+          + " ms ago (X-Consul-LastContact), more than maxStale " + config.maxStale().toMillis() + " ms";
+    } else {
+      lagging.remove(endpoint);
+      return;
+    }
+    boolean started = lagging.put(endpoint, why) == null;
+    if (started && reported.add(r.knownLeader() ? "stale follower" : "no leader")) {
+      log.warn("site {}: {}; its data is kept but marked stale until a server in touch with its leader answers",
+          config.siteId(), why);
+    }
   }
 
   /**
@@ -229,12 +261,6 @@ final class SiteWatcher implements AutoCloseable {
   private void failed(String endpoint, ConsulQueryException e) {
     failing.add(endpoint);
     report(e);
-    if (syncedOnce && staleSince == null) {
-      // The data was current until this failure: a blocking query open for minutes would have answered any change,
-      // so its start is not when the data went stale (counting from it expired a site the moment its Consul died).
-      markStale();
-      owner.schedule(this::refresh, config.stalenessBudget());
-    }
     refresh();
   }
 
@@ -250,7 +276,8 @@ final class SiteWatcher implements AutoCloseable {
 
   private void updateFreshness() {
     if (!syncedOnce) {
-      if (tracker.loaded() && failing.isEmpty() && !tracker.hasDirty() && fetching.isEmpty() && retrying.isEmpty()) {
+      if (tracker.loaded() && failing.isEmpty() && lagging.isEmpty() && !tracker.hasDirty() && fetching.isEmpty()
+          && retrying.isEmpty()) {
         syncedOnce = true;
         log.info("site {}: synced, {} services", config.siteId(), tracker.visible().size());
       } else {
@@ -258,7 +285,7 @@ final class SiteWatcher implements AutoCloseable {
         return;
       }
     }
-    if (failing.isEmpty() && retrying.isEmpty()) {
+    if (failing.isEmpty() && retrying.isEmpty() && lagging.isEmpty()) {
       if (staleSince != null) {
         log.info("site {}: recovered after {}", config.siteId(), Duration.ofNanos(ticker.nanos() - staleSinceNanos));
       }
@@ -268,7 +295,11 @@ final class SiteWatcher implements AutoCloseable {
       return;
     }
     if (staleSince == null) {
+      // The data was current until now (the failure or the lagging answer being handled): a blocking query open for
+      // minutes would have answered any change, so its start is not when the data went stale (counting from it expired
+      // a site the moment its Consul died).
       markStale();
+      owner.schedule(this::refresh, config.stalenessBudget());
     }
     boolean expired = ticker.nanos() - staleSinceNanos >= config.stalenessBudget().toNanos();
     freshness = new SiteFreshness(expired ? SyncState.EXPIRED : SyncState.STALE, Optional.of(staleSince),

@@ -33,6 +33,8 @@ class FakeSiteReader implements SiteReader {
   private long checksIndex = 10;
   private long kvIndex = 10;
   private int failStatus = -1;
+  private boolean knownLeader = true;
+  private Duration lastContact = Duration.ZERO;
 
   FakeSiteReader() {
     this(true);
@@ -108,6 +110,12 @@ class FakeSiteReader implements SiteReader {
     return kvIndex;
   }
 
+  /** The X-Consul-KnownLeader and X-Consul-LastContact of the answers from now on. */
+  synchronized void leader(boolean known, Duration lastContact) {
+    this.knownLeader = known;
+    this.lastContact = lastContact;
+  }
+
   /** -1: answer; 0: no response (like a dead Consul); else that HTTP status. */
   synchronized void failWith(int status) {
     failStatus = status;
@@ -135,13 +143,13 @@ class FakeSiteReader implements SiteReader {
       instances.values().forEach(i -> tags.addAll(i.tags()));
       out.put(name, List.copyOf(tags));
     });
-    return new QueryResult<>(out, servicesIndex, true, Duration.ZERO);
+    return new QueryResult<>(out, servicesIndex, knownLeader, lastContact);
   }
 
   @Override
   public synchronized QueryResult<List<CheckState>> healthState(long idx, Duration wait) {
     await(idx, wait, () -> checksIndex, "/v1/health/state/any");
-    return new QueryResult<>(List.copyOf(checks.values()), checksIndex, true, Duration.ZERO);
+    return new QueryResult<>(List.copyOf(checks.values()), checksIndex, knownLeader, lastContact);
   }
 
   @Override
@@ -151,13 +159,14 @@ class FakeSiteReader implements SiteReader {
     if (failingFetches.contains(service)) {
       throw new ConsulQueryException("fake", "/v1/health/service/" + service, 500, "rpc error", null);
     }
-    return new QueryResult<>(List.copyOf(services.getOrDefault(service, Map.of()).values()), index, true, Duration.ZERO);
+    return new QueryResult<>(List.copyOf(services.getOrDefault(service, Map.of()).values()), index, knownLeader,
+        lastContact);
   }
 
   @Override
   public synchronized QueryResult<List<KvEntry>> kv(String prefix, long idx, Duration wait) {
     await(idx, wait, () -> kvIndex, "/v1/kv/" + prefix);
-    return new QueryResult<>(List.copyOf(kv.getOrDefault(prefix, List.of())), kvIndex, true, Duration.ZERO);
+    return new QueryResult<>(List.copyOf(kv.getOrDefault(prefix, List.of())), kvIndex, knownLeader, lastContact);
   }
 
   private void await(long idx, Duration wait, java.util.function.LongSupplier current, String endpoint) {

@@ -290,6 +290,67 @@ class SiteWatcherTest {
   }
 
   @Test
+  void noKnownLeader_staleReadsServed_dataAppliedKeptAndStaleUntilALeaderAnswers() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b.consistency(ConsistencyMode.STALE));
+
+    consul.leader(false, Duration.ofSeconds(3));
+    consul.register("db", instance("db-1", "10.0.0.2"), true);
+    time.forward(REFILL);
+
+    assertThat(state()).isEqualTo(SyncState.STALE);
+    assertThat(last().services()).containsOnlyKeys("web", "db"); // what the follower answered is used, and kept
+    assertThat(last().freshness().staleSince()).contains(time.wallClock().instant());
+    assertThat(registry.get("selat.consul.known.leader").gauge().value()).isZero();
+
+    consul.leader(true, Duration.ZERO);
+    time.forward(REFILL);
+
+    assertThat(state()).isEqualTo(SyncState.SYNCED);
+    assertThat(last().services()).containsOnlyKeys("web", "db");
+  }
+
+  @Test
+  void staleFollower_lastContactAboveMaxStale_stale_belowIt_synced() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b.consistency(ConsistencyMode.STALE).maxStale(Duration.ofSeconds(2)));
+
+    consul.leader(true, Duration.ofMillis(2001));
+    time.forward(REFILL);
+    assertThat(state()).isEqualTo(SyncState.STALE);
+    assertThat(last().services()).containsKey("web");
+
+    consul.leader(true, Duration.ofMillis(2000));
+    time.forward(REFILL);
+    assertThat(state()).isEqualTo(SyncState.SYNCED);
+  }
+
+  @Test
+  void noKnownLeader_longerThanTheStalenessBudget_expires() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    start(b -> b.consistency(ConsistencyMode.STALE).staleness(Duration.ofMinutes(5), StalenessMode.FREEZE));
+
+    consul.leader(false, Duration.ofSeconds(3));
+    time.forward(REFILL);
+    time.forward(Duration.ofMinutes(5).minusNanos(1));
+    assertThat(state()).isEqualTo(SyncState.STALE);
+    time.forward(Duration.ofNanos(1));
+
+    assertThat(state()).isEqualTo(SyncState.EXPIRED);
+    assertThat(last().services()).containsKey("web");
+  }
+
+  @Test
+  void noKnownLeader_atStart_notSyncedOnItsWord() {
+    consul.register("web", instance("web-1", "10.0.0.1"), true);
+    consul.leader(false, Duration.ofSeconds(3));
+
+    start(b -> b.consistency(ConsistencyMode.STALE));
+
+    assertThat(state()).isEqualTo(SyncState.SYNCING);
+  }
+
+  @Test
   void fetchFails_forOneService_keepsItsOldInstancesAndPublishesOthers() {
     consul.register("web", instance("web-1", "10.0.0.1"), true);
     consul.register("db", instance("db-1", "10.0.0.2"), true);

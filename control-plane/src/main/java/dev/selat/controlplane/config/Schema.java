@@ -34,7 +34,8 @@ final class Schema {
 
   static final Obj TLS = obj("caFile", S, "certFile", S, "keyFile", S, "serverName", S, "insecureSkipVerify", S);
   static final Obj CONSUL = obj("addresses", new ScalarList(), "datacenter", S, "scheme", S, "token", new Scalar(true),
-      "tokenFile", S, "tls", TLS, "consistency", S, "maxConnections", S, "blockingWait", S);
+      "tokenFile", S, "tls", TLS, "consistency", S, "maxStale", S, "maxConnections", S,
+      "blockingWait", S);
   static final Obj STALENESS = obj("budget", S, "mode", S);
   static final Obj SITE = obj("id", S, "region", S, "consul", CONSUL, "staleness", STALENESS, "startBudget", S);
   static final Obj LINK = obj("name", S, "sites", new ScalarList(), "nominalRtt", S);
