@@ -1,47 +1,45 @@
 package dev.selat.consul;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One blocking-query loop (services list, health state, a KV prefix): query with the current index, hand the result to
  * the owner, query again, applying {@link BlockingIndex}, {@link TokenBucket} and {@link Backoff}. Every method and
- * handler runs on the site's owner executor; only the query itself runs on an I/O (virtual) thread.
+ * handler runs on the site's owner; only the query itself runs on an I/O (virtual) thread. Durations come from the
+ * monotonic {@link Ticker}.
  */
 final class BlockingWatch<T> {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BlockingWatch.class);
+  private static final Logger log = LoggerFactory.getLogger(BlockingWatch.class);
   private final String endpoint;
-  private final ScheduledExecutorService owner;
+  private final SiteExecutor owner;
   private final Executor io;
-  private final Clock clock;
+  private final Ticker ticker;
   private final LongFunction<QueryResult<T>> query;
   private final Consumer<QueryResult<T>> onResult;
-  private final BiConsumer<ConsulQueryException, Instant> onFailure;
+  private final Consumer<ConsulQueryException> onFailure;
   private final SiteMetrics metrics;
   private final BlockingIndex index = new BlockingIndex();
   private final TokenBucket bucket;
   private final Backoff backoff;
 
-  BlockingWatch(String endpoint, SiteConfig config, ScheduledExecutorService owner, Executor io, Clock clock,
+  BlockingWatch(String endpoint, SiteConfig config, SiteExecutor owner, Executor io, Ticker ticker,
       RandomGenerator random, SiteMetrics metrics, LongFunction<QueryResult<T>> query, Consumer<QueryResult<T>> onResult,
-      BiConsumer<ConsulQueryException, Instant> onFailure) {
+      Consumer<ConsulQueryException> onFailure) {
     this.endpoint = endpoint;
     this.owner = owner;
     this.io = io;
-    this.clock = clock;
+    this.ticker = ticker;
     this.metrics = metrics;
     this.query = query;
     this.onResult = onResult;
     this.onFailure = onFailure;
-    this.bucket = new TokenBucket(config.rateLimit(), clock);
+    this.bucket = new TokenBucket(config.rateLimit(), ticker);
     this.backoff = new Backoff(config.backoffBase(), config.backoffCap(), random);
   }
 
@@ -54,13 +52,13 @@ final class BlockingWatch<T> {
     if (delay.isZero()) {
       launch();
     } else {
-      owner.schedule(this::launch, delay.toNanos(), TimeUnit.NANOSECONDS);
+      owner.schedule(this::launch, delay);
     }
   }
 
   private void launch() {
     long sent = index.next();
-    Instant started = clock.instant();
+    long started = ticker.nanos();
     metrics.queryStarted(true);
     io.execute(() -> {
       try {
@@ -74,8 +72,12 @@ final class BlockingWatch<T> {
     });
   }
 
-  private void succeeded(QueryResult<T> result, Instant started) {
-    metrics.queryFinished(true, endpoint, Duration.between(started, clock.instant()), true);
+  private Duration since(long started) {
+    return Duration.ofNanos(ticker.nanos() - started);
+  }
+
+  private void succeeded(QueryResult<T> result, long started) {
+    metrics.queryFinished(true, endpoint, since(started), true);
     if (index.update(result.index())) {
       metrics.indexReset(endpoint);
     }
@@ -84,15 +86,15 @@ final class BlockingWatch<T> {
     try {
       onResult.accept(result);
     } catch (RuntimeException e) {
-      // A bug in a handler (ours or a KV listener's) must not end the watch.
+      // A bug in a handler must not end the watch.
       log.error("site {}: handling the answer of {} failed", metrics.siteId(), endpoint, e);
     }
     send();
   }
 
-  private void failed(ConsulQueryException e, Instant started) {
-    metrics.queryFinished(true, endpoint, Duration.between(started, clock.instant()), false);
-    onFailure.accept(e, started);
-    owner.schedule(this::send, backoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
+  private void failed(ConsulQueryException e, long started) {
+    metrics.queryFinished(true, endpoint, since(started), false);
+    onFailure.accept(e);
+    owner.schedule(this::send, backoff.nextDelay());
   }
 }

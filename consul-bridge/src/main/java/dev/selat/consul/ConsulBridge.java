@@ -9,17 +9,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
  * Watches the Consul of every configured site and publishes one {@link SiteCatalog} stream per site. Sites are
- * independent: each has its own owner thread, connection pool and sync state. Thread-safe.
+ * independent: each has its own owner thread (one virtual thread), connection pool and sync state; its requests run
+ * on virtual threads. Thread-safe.
  */
 public final class ConsulBridge implements AutoCloseable {
-  private final Map<String, SiteWatcher> sites;
+  private final Map<String, Site> sites;
 
-  private ConsulBridge(Map<String, SiteWatcher> sites) {
+  /** A site's watcher and the executors the bridge made for it (and shuts down after it). */
+  private record Site(SiteWatcher watcher, ScheduledThreadPoolExecutor owner, ExecutorService io) {
+    void close() {
+      try {
+        watcher.close();
+      } finally {
+        owner.shutdownNow();
+        io.shutdownNow();
+      }
+    }
+  }
+
+  private ConsulBridge(Map<String, Site> sites) {
     this.sites = sites;
   }
 
@@ -29,19 +47,19 @@ public final class ConsulBridge implements AutoCloseable {
   }
 
   static ConsulBridge start(List<SiteConfig> configs, MeterRegistry registry, Clock clock,
-      java.util.function.Function<SiteConfig, SiteReader> readers) {
+      Function<SiteConfig, SiteReader> readers) {
     requireNonNull(registry, "registry");
     requireNonNull(clock, "clock");
     if (configs.isEmpty()) {
       throw new ConsulConfigException("sites", "at least one site is required");
     }
-    Map<String, SiteWatcher> sites = new LinkedHashMap<>();
+    Map<String, Site> sites = new LinkedHashMap<>();
     try {
       for (SiteConfig c : configs) {
         if (sites.containsKey(c.siteId())) {
           throw new ConsulConfigException("sites." + c.siteId(), "site id appears twice");
         }
-        sites.put(c.siteId(), new SiteWatcher(c, readers.apply(c), clock, registry, RandomGenerator.getDefault()));
+        sites.put(c.siteId(), site(c, readers.apply(c), registry, clock));
       }
     } catch (RuntimeException e) {
       // One bad site (say, an unreadable CA file) fails the start; the sites built so far are released.
@@ -52,8 +70,24 @@ public final class ConsulBridge implements AutoCloseable {
       }
       throw e;
     }
-    sites.values().forEach(SiteWatcher::start);
+    sites.values().forEach(s -> s.watcher().start());
     return new ConsulBridge(Map.copyOf(sites));
+  }
+
+  private static Site site(SiteConfig c, SiteReader reader, MeterRegistry registry, Clock clock) {
+    ScheduledThreadPoolExecutor owner = new ScheduledThreadPoolExecutor(1,
+        Thread.ofVirtual().name("consul-site-" + c.siteId()).factory(), new ScheduledThreadPoolExecutor.DiscardPolicy());
+    owner.setRemoveOnCancelPolicy(true);
+    ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("consul-io-" + c.siteId() + "-", 0).factory());
+    try {
+      // The scheduler's time is System.nanoTime, the ticker's too.
+      return new Site(new SiteWatcher(c, reader, owner, io, Ticker.system(), clock, registry, RandomGenerator.getDefault()),
+          owner, io);
+    } catch (RuntimeException e) {
+      owner.shutdownNow();
+      io.shutdownNow();
+      throw e;
+    }
   }
 
   public Set<String> siteIds() {
@@ -61,20 +95,30 @@ public final class ConsulBridge implements AutoCloseable {
   }
 
   /**
-   * Delivers every site's catalogs to {@code listener}, latest state wins per site: a listener that is slow skips
-   * intermediate catalogs, and each catalog's delta covers what changed since the one it saw before. The current
-   * catalog, if any, is delivered at once.
+   * Delivers every site's catalogs to {@code listener} on {@code executor} (as grpc-java's
+   * {@code addListener(Runnable, Executor)}), latest state wins per site: a listener that is slow skips intermediate
+   * catalogs, and each catalog's delta covers what changed since the one it saw before; one that throws is logged and
+   * gets the next. Per site, calls come one at a time and in order; calls for different sites may run concurrently
+   * unless {@code executor} is serial. The current catalog, if any, is delivered at once. A direct executor runs the
+   * listener on the site's own thread: then it must return at once.
    */
-  public void addListener(Consumer<SiteCatalog> listener) {
+  public void addListener(Executor executor, Consumer<SiteCatalog> listener) {
+    requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
-    sites.values().forEach(s -> s.addListener(listener));
+    sites.values().forEach(s -> s.watcher().addListener(executor, listener));
   }
 
-  /** Watches the keys under {@code prefix} in one site; {@code listener} must return quickly (it runs on the site's thread). */
-  public void watchKv(String siteId, String prefix, Consumer<List<KvChange>> listener) {
+  /**
+   * Watches the keys under {@code prefix} (a key or a folder) in one site. {@code listener} gets a
+   * {@link KvState#NOT_READ_YET} snapshot at once, then {@link KvState#EMPTY} or {@link KvState#PRESENT} once Consul
+   * answered, then a snapshot whenever the keys change: on {@code executor}, one call at a time, latest state wins
+   * (each snapshot's changes cover what changed since the one the listener saw before).
+   */
+  public void watchKv(String siteId, String prefix, Executor executor, Consumer<KvSnapshot> listener) {
     requireNonNull(prefix, "prefix");
+    requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
-    site(siteId).watchKv(prefix, listener);
+    site(siteId).watchKv(prefix, executor, listener);
   }
 
   public SiteFreshness freshness(String siteId) {
@@ -91,11 +135,11 @@ public final class ConsulBridge implements AutoCloseable {
   }
 
   private SiteWatcher site(String siteId) {
-    SiteWatcher s = sites.get(siteId);
+    Site s = sites.get(siteId);
     if (s == null) {
       throw new ConsulConfigException("siteId", "unknown site '" + siteId + "', known: " + sites.keySet());
     }
-    return s;
+    return s.watcher();
   }
 
   /** Closes every site, even when closing one fails; the first failure is thrown, the others suppressed in it. */
@@ -104,11 +148,11 @@ public final class ConsulBridge implements AutoCloseable {
     closeAll(sites.values());
   }
 
-  private static void closeAll(Iterable<SiteWatcher> watchers) {
+  private static void closeAll(Iterable<Site> sites) {
     RuntimeException failure = null;
-    for (SiteWatcher watcher : watchers) {
+    for (Site site : sites) {
       try {
-        watcher.close();
+        site.close();
       } catch (RuntimeException e) {
         if (failure == null) {
           failure = e;

@@ -49,7 +49,7 @@ final class ConsulJson {
    * and handed to {@code problems}, naming its field; the rest of the instance is kept. A malformed required field (an
    * ID, a check status) throws.
    */
-  static List<ServiceInstance> serviceHealth(String json, Consumer<ConsulConfigException> problems) {
+  static List<ServiceInstance> serviceHealth(String json, Consumer<ConsulAnswerException> problems) {
     List<ServiceInstance> out = new ArrayList<>();
     for (JsonElement el : array(parse(json))) {
       JsonObject entry = el.getAsJsonObject();
@@ -77,32 +77,32 @@ final class ConsulJson {
 
   /** {@code Service.TaggedAddresses}: name to {@code {"Address": ..., "Port": ...}}; a bad entry is left out. */
   private static Map<String, TaggedAddress> taggedAddresses(String field, JsonElement el,
-      Consumer<ConsulConfigException> problems) {
+      Consumer<ConsulAnswerException> problems) {
     Map<String, TaggedAddress> out = new LinkedHashMap<>();
     if (el == null || el.isJsonNull()) {
       return out;
     }
     if (!el.isJsonObject()) {
-      problems.accept(new ConsulConfigException(field, "expected an object of name to {Address, Port}, was " + el));
+      problems.accept(new ConsulAnswerException(field, "expected an object of name to {Address, Port}, was " + el));
       return out;
     }
     for (Map.Entry<String, JsonElement> e : el.getAsJsonObject().entrySet()) {
       String f = field + "." + e.getKey();
       try {
         if (!e.getValue().isJsonObject()) {
-          throw new ConsulConfigException(f, "expected {Address, Port}, was " + e.getValue());
+          throw new ConsulAnswerException(f, "expected {Address, Port}, was " + e.getValue());
         }
         JsonObject o = e.getValue().getAsJsonObject();
         JsonElement a = o.get("Address");
         if (a != null && !a.isJsonNull() && !(a.isJsonPrimitive() && a.getAsJsonPrimitive().isString())) {
-          throw new ConsulConfigException(f + ".Address", "not a string: " + a);
+          throw new ConsulAnswerException(f + ".Address", "not a string: " + a);
         }
         long port = number(o, "Port", f + ".Port");
         if (port < 0 || port > 65535) {
-          throw new ConsulConfigException(f + ".Port", "must be within 0..65535, was " + port);
+          throw new ConsulAnswerException(f + ".Port", "must be within 0..65535, was " + port);
         }
         out.put(e.getKey(), new TaggedAddress(text(o, "Address"), (int) port));
-      } catch (ConsulConfigException bad) {
+      } catch (ConsulAnswerException bad) {
         problems.accept(bad);
       }
     }
@@ -111,13 +111,13 @@ final class ConsulJson {
 
   /** A name to string map ({@code Node.TaggedAddresses}, {@code Node.Meta}); a non-string value is left out. */
   private static Map<String, String> lenientStringMap(String field, JsonElement el,
-      Consumer<ConsulConfigException> problems) {
+      Consumer<ConsulAnswerException> problems) {
     Map<String, String> out = new LinkedHashMap<>();
     if (el == null || el.isJsonNull()) {
       return out;
     }
     if (!el.isJsonObject()) {
-      problems.accept(new ConsulConfigException(field, "expected an object of strings, was " + el));
+      problems.accept(new ConsulAnswerException(field, "expected an object of strings, was " + el));
       return out;
     }
     for (Map.Entry<String, JsonElement> e : el.getAsJsonObject().entrySet()) {
@@ -125,7 +125,7 @@ final class ConsulJson {
       if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isString()) {
         out.put(e.getKey(), v.getAsString());
       } else if (!v.isJsonNull()) {
-        problems.accept(new ConsulConfigException(field + "." + e.getKey(), "not a string: " + v));
+        problems.accept(new ConsulAnswerException(field + "." + e.getKey(), "not a string: " + v));
       }
     }
     return out;
@@ -157,7 +157,7 @@ final class ConsulJson {
     try {
       return JsonParser.parseString(json);
     } catch (RuntimeException e) {
-      throw new ConsulConfigException("response", "not JSON: " + e.getMessage());
+      throw new ConsulAnswerException("response", "not JSON: " + e.getMessage());
     }
   }
 
@@ -166,7 +166,7 @@ final class ConsulJson {
       return List.of();
     }
     if (!el.isJsonArray()) {
-      throw new ConsulConfigException("response", "expected a JSON array");
+      throw new ConsulAnswerException("response", "expected a JSON array");
     }
     return (JsonArray) el;
   }
@@ -174,7 +174,7 @@ final class ConsulJson {
   private static JsonObject object(JsonObject parent, String field) {
     JsonElement el = parent.get(field);
     if (el == null || !el.isJsonObject()) {
-      throw new ConsulConfigException(field, "missing object");
+      throw new ConsulAnswerException(field, "missing object");
     }
     return el.getAsJsonObject();
   }
@@ -182,7 +182,7 @@ final class ConsulJson {
   private static String required(JsonObject o, String field) {
     String v = text(o, field);
     if (v.isEmpty()) {
-      throw new ConsulConfigException(field, "missing");
+      throw new ConsulAnswerException(field, "missing");
     }
     return v;
   }
@@ -205,7 +205,7 @@ final class ConsulJson {
     try {
       return el.getAsLong();
     } catch (RuntimeException e) {
-      throw new ConsulConfigException(path, "not a number: " + el);
+      throw new ConsulAnswerException(path, "not a number: " + el);
     }
   }
 

@@ -78,7 +78,7 @@ final class EcwidSiteReader implements SiteReader {
    * A malformed optional entry (a tagged address, a node meta value) is left out of its instance, which is kept; it is
    * logged once, named by its field, in the words of a malformed answer.
    */
-  private void malformed(String endpoint, ConsulConfigException problem) {
+  private void malformed(String endpoint, ConsulAnswerException problem) {
     if (warnedMalformed.size() < 1_000 && warnedMalformed.add(endpoint + problem.getMessage())) {
       log.warn("site {}: GET {}: malformed entry left out: {}", config.siteId(), endpoint, problem.getMessage());
     }
@@ -92,7 +92,9 @@ final class EcwidSiteReader implements SiteReader {
     for (String segment : prefix.split("/", -1)) {
       path.append('/').append(encode(segment));
     }
-    return get(path.toString(), params, ConsulJson::kv, l -> false);
+    // Consul answers 404 when no key it lets the token see is there: with ACLs hiding some, that is a denial, not an
+    // empty prefix (a policy watch must not take "cannot see" for "no policy").
+    return get(path.toString(), params, ConsulJson::kv, List::isEmpty);
   }
 
   private List<UrlParameters> common() {
@@ -138,7 +140,7 @@ final class EcwidSiteReader implements SiteReader {
     T value;
     try {
       value = parse.apply(kvMissing ? "[]" : response.getContent());
-    } catch (ConsulConfigException e) {
+    } catch (ConsulAnswerException e) {
       throw new ConsulQueryException(config.siteId(), endpoint, status, "malformed answer: " + e.getMessage(), e);
     }
     if (filtered && deniedIfFiltered.test(value)) {

@@ -13,7 +13,7 @@ public enum HealthStatus {
       case "passing" -> PASSING;
       case "warning" -> WARNING;
       case "critical" -> CRITICAL;
-      default -> throw new ConsulConfigException(field, "unknown check status '" + consulStatus + "'");
+      default -> throw new ConsulAnswerException(field, "unknown check status '" + consulStatus + "'");
     };
   }
 

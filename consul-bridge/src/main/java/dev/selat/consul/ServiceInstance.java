@@ -35,10 +35,10 @@ public record ServiceInstance(
     requireNonNull(node, "node");
     requireNonNull(address, "address");
     if (address.isEmpty()) {
-      throw new ConsulConfigException("instance " + id + ".address", "neither the service nor its node has an address");
+      throw new ConsulAnswerException("instance " + id + ".address", "neither the service nor its node has an address");
     }
     if (port < 0 || port > 65535) {
-      throw new ConsulConfigException("instance " + id + ".port", "must be within 0..65535, was " + port);
+      throw new ConsulAnswerException("instance " + id + ".port", "must be within 0..65535, was " + port);
     }
     tags = List.copyOf(tags);
     meta = Map.copyOf(meta);

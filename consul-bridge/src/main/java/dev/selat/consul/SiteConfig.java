@@ -2,10 +2,8 @@ package dev.selat.consul;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
+import dev.selat.common.ConsulTokens;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +14,15 @@ import java.util.regex.Pattern;
 /**
  * How to watch one site's Consul. Validated on construction: every error names its field. {@link #toString} never shows
  * the token.
+ *
+ * <p>Leadership: every answer's {@code X-Consul-KnownLeader} and {@code X-Consul-LastContact} are checked. An answer
+ * from a server that knows no leader, or (with {@link ConsistencyMode#STALE} reads) from a follower whose last contact
+ * with its leader is longer ago than {@code maxStale}, is used but makes the site's data stale (kept, not dropped; its
+ * staleness budget runs) until an answer from a server in touch with its leader arrives.
+ *
+ * <p>Token: {@code token} and {@code tokenFile} are this configuration's own; {@code tokenEnv} holds the
+ * {@code CONSUL_HTTP_TOKEN} and {@code CONSUL_HTTP_TOKEN_FILE} that {@link #fromEnv} saw. Which one is sent is decided
+ * by {@link ConsulTokens}, the rule every Selat module shares (a token file wins over a token, as in Consul).
  *
  * <p>Connections: at most {@code maxConnections} HTTP connections to this site's Consul (per client address, which is
  * what Consul's {@code limits.http_max_conns_per_client}, default 200, counts): two long-lived ones for the service-list
@@ -28,8 +35,10 @@ public record SiteConfig(
     Optional<String> datacenter,
     Optional<String> token,
     Optional<Path> tokenFile,
+    Map<String, String> tokenEnv,
     TlsSettings tls,
     ConsistencyMode consistency,
+    Duration maxStale,
     ServiceSelector selector,
     Duration stalenessBudget,
     StalenessMode stalenessMode,
@@ -74,8 +83,10 @@ public record SiteConfig(
       throw new ConsulConfigException(f + "token", "must not be blank");
     }
     requireNonNull(tokenFile, "tokenFile");
+    tokenEnv = tokenVariables(requireNonNull(tokenEnv, "tokenEnv"));
     requireNonNull(tls, "tls");
     requireNonNull(consistency, "consistency");
+    positive(f + "maxStale", maxStale);
     requireNonNull(selector, "selector");
     positive(f + "stalenessBudget", stalenessBudget);
     requireNonNull(stalenessMode, "stalenessMode");
@@ -109,30 +120,40 @@ public record SiteConfig(
   }
 
   /**
-   * The token to send: the trimmed content of {@code tokenFile} if set and not empty, else {@code token} (Consul's own
-   * precedence: a token file wins over a token, CONSUL_HTTP_TOKEN_FILE over CONSUL_HTTP_TOKEN), read now so that a rotated
-   * file is picked up on restart.
+   * The token to send, by {@link ConsulTokens#resolve} over this configuration's token, token file and token variables;
+   * a file is read now, so that a rotated one is picked up on restart.
+   *
+   * @throws ConsulConfigException naming {@code sites.<id>.tokenFile} or {@code CONSUL_HTTP_TOKEN_FILE} and the file
    */
   public Optional<String> resolveToken() {
-    if (tokenFile.isEmpty()) {
-      return token;
-    }
-    Path file = tokenFile.get();
     try {
-      String t = Files.readString(file, StandardCharsets.UTF_8).strip();
-      if (t.isEmpty()) {
-        if (token.isPresent()) {
-          return token;
-        }
-        throw new ConsulConfigException("sites." + siteId + ".tokenFile", "file " + file + " is empty");
-      }
-      return Optional.of(t);
-    } catch (IOException e) {
-      throw new ConsulConfigException("sites." + siteId + ".tokenFile", "cannot read " + file + ": " + e.getMessage());
+      return ConsulTokens.resolve(token, tokenFile, tokenEnv);
+    } catch (ConsulTokens.TokenFileException e) {
+      throw new ConsulConfigException(e.fromEnvironment() ? ConsulTokens.TOKEN_FILE_VARIABLE : "sites." + siteId + ".tokenFile",
+          e.problem());
     }
   }
 
-  /** Builds the config of a single site from Consul's standard environment variables, over {@code base}'s other settings. */
+  /** The token file {@link #resolveToken} reads, if any: {@code tokenFile}, else {@code CONSUL_HTTP_TOKEN_FILE}. */
+  public Optional<Path> tokenFileInUse() {
+    return ConsulTokens.tokenFile(tokenFile, tokenEnv);
+  }
+
+  private static Map<String, String> tokenVariables(Map<String, String> env) {
+    Map<String, String> kept = new java.util.TreeMap<>();
+    for (String name : List.of(ConsulTokens.TOKEN_VARIABLE, ConsulTokens.TOKEN_FILE_VARIABLE)) {
+      String v = env.get(name);
+      if (v != null && !v.isBlank()) {
+        kept.put(name, v.strip());
+      }
+    }
+    return java.util.Collections.unmodifiableMap(kept);
+  }
+
+  /**
+   * Builds the config of a single site from Consul's standard environment variables, over {@code base}'s other settings.
+   * The token variables are kept beside {@code base}'s own token and token file, for {@link #resolveToken}.
+   */
   public static SiteConfig fromEnv(Builder base, Map<String, String> env) {
     String addr = env.get("CONSUL_HTTP_ADDR");
     if (addr == null || addr.isBlank()) {
@@ -140,8 +161,7 @@ public record SiteConfig(
     }
     boolean ssl = Boolean.parseBoolean(env.getOrDefault("CONSUL_HTTP_SSL", "false"));
     base.addresses(List.of(parseAddress("CONSUL_HTTP_ADDR", addr.strip(), ssl)));
-    optional(env, "CONSUL_HTTP_TOKEN").ifPresent(base::token);
-    optional(env, "CONSUL_HTTP_TOKEN_FILE").map(Path::of).ifPresent(base::tokenFile);
+    base.tokenEnv = tokenVariables(env);
     TlsSettings tls = new TlsSettings(
         optional(env, "CONSUL_CACERT").map(Path::of),
         optional(env, "CONSUL_CLIENT_CERT").map(Path::of),
@@ -176,13 +196,18 @@ public record SiteConfig(
   @Override
   public String toString() {
     return "SiteConfig[siteId=" + siteId + ", region=" + region + ", addresses=" + addresses + ", datacenter=" + datacenter
-        + ", token=" + token.map(t -> "<redacted>").orElse("<none>") + ", tokenFile=" + tokenFile + ", tls=" + tls
-        + ", consistency=" + consistency + ", selector=" + selector + ", stalenessBudget=" + stalenessBudget
+        + ", token=" + token.map(t -> "<redacted>").orElse("<none>") + ", tokenFile=" + tokenFile
+        + ", tokenEnv=" + tokenEnv.keySet() + ", tls=" + tls
+        + ", consistency=" + consistency + ", maxStale=" + maxStale + ", selector=" + selector + ", stalenessBudget=" + stalenessBudget
         + ", stalenessMode=" + stalenessMode + ", startBudget=" + startBudget + ", blockingWait=" + blockingWait + ", rateLimit=" + rateLimit
         + ", maxConnections=" + maxConnections + ", backoff=" + backoffBase + ".." + backoffCap + "]";
   }
 
-  /** Defaults: stale reads off, staleness budget 10m in FREEZE, start budget 30s, wait 60s, 16 connections, backoff 1s..60s. */
+  /**
+   * Defaults: stale reads off, max stale 10s (twice raft's heartbeat timeout under Consul's default raft_multiplier of 5;
+   * a healthy follower's last contact is milliseconds), staleness budget 10m in FREEZE, start budget 30s, wait 60s, 16
+   * connections, backoff 1s..60s.
+   */
   public static final class Builder {
     private final String siteId;
     private final String region;
@@ -190,8 +215,10 @@ public record SiteConfig(
     private Optional<String> datacenter = Optional.empty();
     private Optional<String> token = Optional.empty();
     private Optional<Path> tokenFile = Optional.empty();
+    private Map<String, String> tokenEnv = Map.of();
     private TlsSettings tls = TlsSettings.NONE;
     private ConsistencyMode consistency = ConsistencyMode.DEFAULT;
+    private Duration maxStale = Duration.ofSeconds(10);
     private ServiceSelector selector = ServiceSelector.ALL;
     private Duration stalenessBudget = Duration.ofMinutes(10);
     private StalenessMode stalenessMode = StalenessMode.FREEZE;
@@ -214,6 +241,8 @@ public record SiteConfig(
     public Builder tokenFile(Path v) { tokenFile = Optional.of(v); return this; }
     public Builder tls(TlsSettings v) { tls = v; return this; }
     public Builder consistency(ConsistencyMode v) { consistency = v; return this; }
+    /** With stale reads: a follower out of contact with its leader for longer than this makes the data stale. */
+    public Builder maxStale(Duration v) { maxStale = v; return this; }
     public Builder selector(ServiceSelector v) { selector = v; return this; }
     public Builder staleness(Duration budget, StalenessMode mode) { stalenessBudget = budget; stalenessMode = mode; return this; }
     public Builder startBudget(Duration v) { startBudget = v; return this; }
@@ -223,8 +252,8 @@ public record SiteConfig(
     public Builder backoff(Duration base, Duration cap) { backoffBase = base; backoffCap = cap; return this; }
 
     public SiteConfig build() {
-      return new SiteConfig(siteId, region, addresses, datacenter, token, tokenFile, tls, consistency, selector,
-          stalenessBudget, stalenessMode, startBudget, blockingWait, rateLimit, maxConnections, backoffBase, backoffCap);
+      return new SiteConfig(siteId, region, addresses, datacenter, token, tokenFile, tokenEnv, tls, consistency, maxStale,
+          selector, stalenessBudget, stalenessMode, startBudget, blockingWait, rateLimit, maxConnections, backoffBase, backoffCap);
     }
   }
 }

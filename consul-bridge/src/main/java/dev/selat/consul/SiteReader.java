@@ -19,7 +19,7 @@ interface SiteReader extends AutoCloseable {
   /** /v1/health/service/:name, a plain read: every instance with its aggregated status (empty if none). */
   QueryResult<List<ServiceInstance>> serviceHealth(String service);
 
-  /** /v1/kv/:prefix?recurse (empty when no key). */
+  /** /v1/kv/:prefix?recurse: every key under the prefix; empty when Consul answered 404 (no key). */
   QueryResult<List<KvEntry>> kv(String prefix, long index, Duration wait);
 
   @Override

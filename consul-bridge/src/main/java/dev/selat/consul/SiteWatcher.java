@@ -1,19 +1,20 @@
 package dev.selat.consul;
 
+import static java.util.Objects.requireNonNull;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -30,20 +31,30 @@ import org.slf4j.LoggerFactory;
  * {@code maxConnections - 2 - kvWatches} at a time. A service-list index that rises with no name or tag change (a
  * registration change that touched no check, e.g. a new address) makes every selected service be fetched again.
  *
- * <p>Threading: all state is owned by one serial executor per site (a single virtual thread); requests run on virtual
- * threads and post their results back to it. Listeners are called on their own virtual thread, latest state wins.
+ * <p>Leadership: an answer of either catalog watch from a server that knows no leader, or that last heard from its
+ * leader more than {@code maxStale} ago, is applied but keeps the site stale (not synced, before the first sync) until
+ * an answer from a server in touch with its leader; the staleness budget runs meanwhile, as during an outage. It is
+ * logged once per episode, naming the site.
+ *
+ * <p>Threading and time: all state is owned by one serial scheduler per site, given by the caller (who keeps it: the
+ * bridge gives each site a single virtual thread; tests a fake scheduler); requests run on the {@code io} executor
+ * (virtual threads) and post their results back to it. Durations (rate limits, backoff, budgets, latencies) are
+ * measured on the monotonic {@link Ticker}, which must be the scheduler's own time; the {@link Clock} only dates what
+ * people read ({@link SiteFreshness#staleSince}). Listeners are called on the executor each one gives, latest state
+ * wins, so a slow or failing listener never holds up the site.
  */
 final class SiteWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SiteWatcher.class);
 
   private final SiteConfig config;
   private final SiteReader reader;
+  private final Ticker ticker;
   private final Clock clock;
   private final RandomGenerator random;
   private final SiteMetrics metrics;
-  private final ScheduledThreadPoolExecutor owner;
-  private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
-  private final List<LatestDelivery> listeners = new ArrayList<>();
+  private final SiteExecutor owner;
+  private final Executor io;
+  private final List<LatestDelivery<SiteCatalog>> listeners = new ArrayList<>();
   private final Backoff fetchBackoff;
   /** KV prefix watches, each holding one connection; written by callers, read by the owner. */
   private final AtomicInteger kvWatches = new AtomicInteger();
@@ -55,9 +66,13 @@ final class SiteWatcher implements AutoCloseable {
   private final Set<String> fetching = new HashSet<>();
   private final Set<String> retrying = new HashSet<>();
   private final Set<String> failing = new HashSet<>();
+  /** Catalog watches whose latest answer came from a server without a leader, or from one too stale: endpoint -> why. */
+  private final Map<String, String> lagging = new HashMap<>();
   private boolean syncedOnce;
   private boolean startBudgetSpent;
+  /** When the data was last known current: for people (the clock) and for the budget (the ticker). */
   private Instant staleSince;
+  private long staleSinceNanos;
   /** Failure messages already logged during the current outage. */
   private final Set<String> reported = new HashSet<>();
   private long generation;
@@ -67,15 +82,20 @@ final class SiteWatcher implements AutoCloseable {
   private volatile Optional<ConsulQueryException> lastFailure = Optional.empty();
   private volatile SiteCatalog latest;
 
-  SiteWatcher(SiteConfig config, SiteReader reader, Clock clock, MeterRegistry registry, RandomGenerator random) {
-    this.config = config;
-    this.reader = reader;
-    this.clock = clock;
-    this.random = random;
+  /**
+   * {@code scheduler} runs one task at a time and is the caller's to shut down; {@code ticker} reads its time. {@code io}
+   * runs the blocking requests (one thread each while they block).
+   */
+  SiteWatcher(SiteConfig config, SiteReader reader, ScheduledExecutorService scheduler, Executor io, Ticker ticker,
+      Clock clock, MeterRegistry registry, RandomGenerator random) {
+    this.config = requireNonNull(config, "config");
+    this.reader = requireNonNull(reader, "reader");
+    this.owner = new SiteExecutor(scheduler);
+    this.io = requireNonNull(io, "io");
+    this.ticker = requireNonNull(ticker, "ticker");
+    this.clock = requireNonNull(clock, "clock");
+    this.random = requireNonNull(random, "random");
     this.metrics = new SiteMetrics(config.siteId(), registry, clock, () -> freshness);
-    this.owner = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("consul-site-" + config.siteId()).factory(),
-        new ScheduledThreadPoolExecutor.DiscardPolicy());
-    this.owner.setRemoveOnCancelPolicy(true);
     this.tracker = new ChangeTracker(config.selector());
     this.fetchBackoff = new Backoff(config.backoffBase(), config.backoffCap(), random);
   }
@@ -92,22 +112,49 @@ final class SiteWatcher implements AutoCloseable {
       owner.schedule(() -> {
         startBudgetSpent = true;
         refresh();
-      }, config.startBudget().toNanos(), TimeUnit.NANOSECONDS);
+      }, config.startBudget());
     });
   }
 
-  /** A watch whose failures make the site's catalog stale. */
+  /** A watch whose failures, and answers from a server out of touch with its leader, make the site's catalog stale. */
   private <T> void catalogWatch(String endpoint, LongFunction<QueryResult<T>> query, Consumer<QueryResult<T>> onResult) {
-    new BlockingWatch<>(endpoint, config, owner, io, clock, random, metrics, query, r -> {
+    new BlockingWatch<>(endpoint, config, owner, io, ticker, random, metrics, query, r -> {
       failing.remove(endpoint);
+      checkLeader(endpoint, r);
       onResult.accept(r);
       refresh();
-    }, (e, started) -> failed(endpoint, e)).start();
+    }, e -> failed(endpoint, e)).start();
   }
 
-  /** Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one. */
-  void addListener(Consumer<SiteCatalog> listener) {
-    LatestDelivery d = new LatestDelivery(listener, io);
+  /**
+   * An answer is used either way, but one from a server that knows no leader (a cluster that lost quorum, read with
+   * {@code ?stale}), or from a follower that last heard from its leader longer than {@code maxStale} ago, may be out of
+   * date: until a server in touch with its leader answers, the site's data is stale (kept; its budget runs).
+   */
+  private void checkLeader(String endpoint, QueryResult<?> r) {
+    String why;
+    if (!r.knownLeader()) {
+      why = "Consul reports no known leader (X-Consul-KnownLeader: false)";
+    } else if (r.lastContact().compareTo(config.maxStale()) > 0) {
+      why = "the answering Consul server last heard from its leader " + r.lastContact().toMillis()
+          + " ms ago (X-Consul-LastContact), more than maxStale " + config.maxStale().toMillis() + " ms";
+    } else {
+      lagging.remove(endpoint);
+      return;
+    }
+    boolean started = lagging.put(endpoint, why) == null;
+    if (started && reported.add(r.knownLeader() ? "stale follower" : "no leader")) {
+      log.warn("site {}: {}; its data is kept but marked stale until a server in touch with its leader answers",
+          config.siteId(), why);
+    }
+  }
+
+  /**
+   * Registers on the owner thread, which makes every offer, so a listener never sees an older catalog after a newer one.
+   * The listener runs on {@code executor}; a slow one skips catalogs, it never holds up the site.
+   */
+  void addListener(Executor executor, Consumer<SiteCatalog> listener) {
+    LatestDelivery<SiteCatalog> d = LatestDelivery.ofCatalogs(config.siteId(), executor, listener);
     owner.execute(() -> {
       listeners.add(d);
       if (published != null) {
@@ -116,23 +163,30 @@ final class SiteWatcher implements AutoCloseable {
     });
   }
 
-  /** Watches a KV prefix: the listener gets every key at first, then the changes, on the site's owner thread. */
-  void watchKv(String prefix, Consumer<List<KvChange>> listener) {
+  /**
+   * Watches a KV prefix. The listener gets a {@link KvState#NOT_READ_YET} snapshot at once, then one per answer that
+   * tells it something new (the first answer, EMPTY included; then other keys or values), on {@code executor}, latest
+   * state wins.
+   */
+  void watchKv(String prefix, Executor executor, Consumer<KvSnapshot> listener) {
+    LatestDelivery<KvSnapshot> delivery = LatestDelivery.ofKv(config.siteId(), prefix, executor, listener);
     if (config.maxConnections() - 2 - kvWatches.incrementAndGet() < 1) {
       kvWatches.decrementAndGet();
       throw new ConsulConfigException("sites." + config.siteId() + ".maxConnections",
           "too small for another KV watch: two catalog watches, each KV watch and at least one fetch need a connection");
     }
     owner.execute(() -> {
-      KvDiff diff = new KvDiff();
-      // A failing KV read leaves the catalog's freshness alone: the keys are not part of it.
-      new BlockingWatch<List<KvEntry>>("kv", config, owner, io, clock, random, metrics,
+      KvSnapshot[] offered = {KvSnapshot.notReadYet(config.siteId(), prefix)};
+      delivery.offer(offered[0]);
+      // A failing KV read leaves the catalog's freshness alone (the keys are not part of it) and the snapshot as it was.
+      new BlockingWatch<List<KvEntry>>("kv", config, owner, io, ticker, random, metrics,
           idx -> reader.kv(prefix, idx, config.blockingWait()), r -> {
-            List<KvChange> changes = diff.apply(r.value());
-            if (!changes.isEmpty()) {
-              listener.accept(changes);
+            KvSnapshot next = KvSnapshot.read(config.siteId(), prefix, r.value());
+            if (next.differsFrom(offered[0])) {
+              offered[0] = next;
+              delivery.offer(next);
             }
-          }, (e, started) -> report(e)).start();
+          }, this::report).start();
     });
   }
 
@@ -166,7 +220,7 @@ final class SiteWatcher implements AutoCloseable {
   }
 
   private void fetch(String name) {
-    Instant started = clock.instant();
+    long started = ticker.nanos();
     metrics.queryStarted(false);
     io.execute(() -> {
       try {
@@ -180,8 +234,8 @@ final class SiteWatcher implements AutoCloseable {
     });
   }
 
-  private void fetched(String name, List<ServiceInstance> instances, Instant started) {
-    metrics.queryFinished(false, "service_health", Duration.between(started, clock.instant()), true);
+  private void fetched(String name, List<ServiceInstance> instances, long started) {
+    metrics.queryFinished(false, "service_health", Duration.ofNanos(ticker.nanos() - started), true);
     fetching.remove(name);
     tracker.fetched(name, instances);
     if (retrying.isEmpty()) {
@@ -191,15 +245,15 @@ final class SiteWatcher implements AutoCloseable {
     refresh();
   }
 
-  private void fetchFailed(String name, ConsulQueryException e, Instant started) {
-    metrics.queryFinished(false, "service_health", Duration.between(started, clock.instant()), false);
+  private void fetchFailed(String name, ConsulQueryException e, long started) {
+    metrics.queryFinished(false, "service_health", Duration.ofNanos(ticker.nanos() - started), false);
     fetching.remove(name);
     if (tracker.isSelected(name) && retrying.add(name) && retrying.size() == 1) {
       owner.schedule(() -> {
         tracker.markDirty(retrying);
         retrying.clear();
         refresh();
-      }, fetchBackoff.nextDelay().toNanos(), TimeUnit.NANOSECONDS);
+      }, fetchBackoff.nextDelay());
     }
     failed("service_health", e);
   }
@@ -207,12 +261,6 @@ final class SiteWatcher implements AutoCloseable {
   private void failed(String endpoint, ConsulQueryException e) {
     failing.add(endpoint);
     report(e);
-    if (syncedOnce && staleSince == null) {
-      // The data was current until this failure: a blocking query open for minutes would have answered any change,
-      // so its start is not when the data went stale (counting from it expired a site the moment its Consul died).
-      staleSince = clock.instant();
-      owner.schedule(this::refresh, config.stalenessBudget().toNanos(), TimeUnit.NANOSECONDS);
-    }
     refresh();
   }
 
@@ -228,7 +276,8 @@ final class SiteWatcher implements AutoCloseable {
 
   private void updateFreshness() {
     if (!syncedOnce) {
-      if (tracker.loaded() && failing.isEmpty() && !tracker.hasDirty() && fetching.isEmpty() && retrying.isEmpty()) {
+      if (tracker.loaded() && failing.isEmpty() && lagging.isEmpty() && !tracker.hasDirty() && fetching.isEmpty()
+          && retrying.isEmpty()) {
         syncedOnce = true;
         log.info("site {}: synced, {} services", config.siteId(), tracker.visible().size());
       } else {
@@ -236,20 +285,30 @@ final class SiteWatcher implements AutoCloseable {
         return;
       }
     }
-    if (failing.isEmpty() && retrying.isEmpty()) {
+    if (failing.isEmpty() && retrying.isEmpty() && lagging.isEmpty()) {
       if (staleSince != null) {
-        log.info("site {}: recovered after {}", config.siteId(), Duration.between(staleSince, clock.instant()));
+        log.info("site {}: recovered after {}", config.siteId(), Duration.ofNanos(ticker.nanos() - staleSinceNanos));
       }
       staleSince = null;
       reported.clear();
       freshness = SiteFreshness.SYNCED;
       return;
     }
-    Instant since = staleSince == null ? clock.instant() : staleSince;
-    staleSince = since;
-    boolean expired = Duration.between(since, clock.instant()).compareTo(config.stalenessBudget()) >= 0;
-    freshness = new SiteFreshness(expired ? SyncState.EXPIRED : SyncState.STALE, Optional.of(since),
+    if (staleSince == null) {
+      // The data was current until now (the failure or the lagging answer being handled): a blocking query open for
+      // minutes would have answered any change, so its start is not when the data went stale (counting from it expired
+      // a site the moment its Consul died).
+      markStale();
+      owner.schedule(this::refresh, config.stalenessBudget());
+    }
+    boolean expired = ticker.nanos() - staleSinceNanos >= config.stalenessBudget().toNanos();
+    freshness = new SiteFreshness(expired ? SyncState.EXPIRED : SyncState.STALE, Optional.of(staleSince),
         expired && config.stalenessMode() == StalenessMode.DECAY);
+  }
+
+  private void markStale() {
+    staleSince = clock.instant();
+    staleSinceNanos = ticker.nanos();
   }
 
   /** Publishes a new generation when the visible catalog or the sync state changed. */
@@ -269,13 +328,13 @@ final class SiteWatcher implements AutoCloseable {
     listeners.forEach(l -> l.offer(published));
   }
 
+  /** Stops the watches (their timers are cancelled, answers arriving later dropped) and closes the reader. */
   @Override
   public void close() {
-    owner.shutdownNow();
+    owner.close();
     try {
       reader.close();
     } finally {
-      io.shutdownNow();
       metrics.close();
     }
   }

@@ -10,7 +10,7 @@ public record TaggedAddress(String address, int port) {
   public TaggedAddress {
     requireNonNull(address, "address");
     if (port < 0 || port > 65535) {
-      throw new ConsulConfigException("Port", "must be within 0..65535, was " + port);
+      throw new ConsulAnswerException("Port", "must be within 0..65535, was " + port);
     }
   }
 }

@@ -6,10 +6,10 @@ public record Weights(int passing, int warning) {
 
   public Weights {
     if (passing < 1) {
-      throw new ConsulConfigException("Weights.Passing", "must be >= 1, was " + passing);
+      throw new ConsulAnswerException("Weights.Passing", "must be >= 1, was " + passing);
     }
     if (warning < 0) {
-      throw new ConsulConfigException("Weights.Warning", "must be >= 0, was " + warning);
+      throw new ConsulAnswerException("Weights.Warning", "must be >= 0, was " + warning);
     }
   }
 }

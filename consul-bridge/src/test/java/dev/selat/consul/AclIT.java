@@ -91,8 +91,8 @@ class AclIT {
     SiteConfig config = ItSites.config(site).token(token).build();
     CatalogRecorder recorder = new CatalogRecorder();
     try (ConsulBridge bridge = ConsulBridge.start(List.of(config), new SimpleMeterRegistry(), Clock.systemUTC())) {
-      bridge.addListener(recorder);
-      bridge.watchKv("jakarta", "selat/", changes -> {});
+      bridge.addListener(Runnable::run, recorder);
+      bridge.watchKv("jakarta", "selat/", Runnable::run, snapshot -> {});
       await().atMost(BOUND).until(() -> recorder.instance("jakarta", "web", "web-1") != null
           && recorder.latest("jakarta").freshness().state() == SyncState.SYNCED);
       assertThat(bridge.lastFailure("jakarta")).isEmpty();
@@ -111,7 +111,7 @@ class AclIT {
     CatalogRecorder recorder = new CatalogRecorder();
     try (ConsulBridge bridge = ConsulBridge.start(List.of(ItSites.config(site).token(token).build()),
         new SimpleMeterRegistry(), Clock.systemUTC())) {
-      bridge.addListener(recorder);
+      bridge.addListener(Runnable::run, recorder);
       await().atMost(BOUND).until(() -> recorder.instance("jakarta", "web", "web-1") != null
           && recorder.latest("jakarta").freshness().state() == SyncState.SYNCED);
       assertThat(recorder.latest("jakarta").services()).containsOnlyKeys("web");

@@ -56,13 +56,13 @@ class ConsulJsonTest {
   @Test
   void serviceHealth_unknownStatus_namesTheCheck() {
     assertThatThrownBy(() -> ConsulJson.serviceHealth("[" + entry("a", "", check("c1", "bogus")) + "]"))
-        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("Checks[c1].Status:");
+        .isInstanceOf(ConsulAnswerException.class).hasMessageStartingWith("Checks[c1].Status:");
   }
 
   @Test
   void serviceHealth_missingServiceId_namesTheField() {
     assertThatThrownBy(() -> ConsulJson.serviceHealth("[{\"Node\":{\"Node\":\"n\",\"Address\":\"a\"},\"Service\":{}}]"))
-        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("ID:");
+        .isInstanceOf(ConsulAnswerException.class).hasMessageStartingWith("ID:");
   }
 
   private static String tagged(String serviceTagged, String nodeTagged, String nodeMeta) {
@@ -95,7 +95,7 @@ class ConsulJsonTest {
 
   @Test
   void serviceHealth_malformedTaggedAddress_leftOutNamingTheFieldRestKept() {
-    List<ConsulConfigException> problems = new java.util.ArrayList<>();
+    List<ConsulAnswerException> problems = new java.util.ArrayList<>();
     List<ServiceInstance> out = ConsulJson.serviceHealth(tagged(
         "{\"lan\":{\"Address\":\"10.0.0.1\",\"Port\":8080},\"wan\":{\"Address\":\"203.0.113.5\",\"Port\":\"x\"},"
             + "\"wan_ipv4\":\"203.0.113.5\",\"lan_ipv4\":{\"Address\":\"10.0.0.1\",\"Port\":70000}}",
@@ -105,12 +105,12 @@ class ConsulJsonTest {
     assertThat(out.get(0).taggedAddresses()).containsOnlyKeys("lan");
     assertThat(out.get(0).nodeTaggedAddresses()).containsOnly(Map.entry("wan", "198.51.100.1"));
     assertThat(out.get(0).nodeMeta()).containsOnly(Map.entry("rack", "r1"));
-    assertThat(problems).extracting(ConsulConfigException::field).containsExactly(
+    assertThat(problems).extracting(ConsulAnswerException::field).containsExactly(
         "Service[web-1].TaggedAddresses.wan.Port", "Service[web-1].TaggedAddresses.wan_ipv4",
         "Service[web-1].TaggedAddresses.lan_ipv4.Port", "Service[web-1].Node.TaggedAddresses.lan");
     // Without a problem sink (the strict form), the first one is the error.
     assertThatThrownBy(() -> ConsulJson.serviceHealth(tagged("{\"wan\":[]}", "null", "null")))
-        .isInstanceOf(ConsulConfigException.class).hasMessageStartingWith("Service[web-1].TaggedAddresses.wan:");
+        .isInstanceOf(ConsulAnswerException.class).hasMessageStartingWith("Service[web-1].TaggedAddresses.wan:");
   }
 
   @Test
@@ -132,15 +132,5 @@ class ConsulJsonTest {
     assertThat(ConsulJson.kv("[{\"Key\":\"selat/p/a\",\"Value\":\"aGVsbG8=\",\"ModifyIndex\":5},"
         + "{\"Key\":\"selat/p/\",\"Value\":null,\"ModifyIndex\":3}]"))
         .containsExactly(new KvEntry("selat/p/a", Optional.of("hello"), 5), new KvEntry("selat/p/", Optional.empty(), 3));
-  }
-
-  @Test
-  void kvDiff_writesAndDeletes_becomeChanges() {
-    KvDiff diff = new KvDiff();
-    assertThat(diff.apply(List.of(new KvEntry("a", Optional.of("1"), 5))))
-        .containsExactly(new KvChange("a", Optional.of("1"), 5, false));
-    assertThat(diff.apply(List.of(new KvEntry("a", Optional.of("1"), 5)))).isEmpty();
-    assertThat(diff.apply(List.of(new KvEntry("b", Optional.of("2"), 9))))
-        .containsExactlyInAnyOrder(new KvChange("b", Optional.of("2"), 9, false), new KvChange("a", Optional.empty(), 5, true));
   }
 }

@@ -125,6 +125,20 @@ class EcwidSiteReaderTest {
   }
 
   @Test
+  void serviceHealth_portOutOfRange_isABadAnswerNotBadConfig() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, """
+        [{"Node":{"Node":"n1","Address":"10.0.0.1"},
+          "Service":{"ID":"web-1","Service":"web","Port":70000},"Checks":[]}]""");
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      assertThatThrownBy(() -> reader.serviceHealth("web"))
+          .isInstanceOf(ConsulQueryException.class)
+          .hasMessageStartingWith("site jakarta: GET /v1/health/service/web failed: HTTP 200 malformed answer: "
+              + "instance web-1.port: must be within 0..65535")
+          .cause().isInstanceOf(ConsulAnswerException.class).isNotInstanceOf(ConsulConfigException.class);
+    }
+  }
+
+  @Test
   void services_everythingFilteredByAcls_isDenialNamingSite() throws Exception {
     serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 200, "{}");
     aclFiltered = true;
@@ -162,6 +176,17 @@ class EcwidSiteReaderTest {
       assertThat(reader.kv("selat/policies/", 0, Duration.ofSeconds(1)).value()).isEmpty();
     }
     assertThat(requestLines.get(0)).startsWith("GET /v1/kv/selat/policies/?").contains("recurse");
+  }
+
+  @Test
+  void kv_missingButAclsHideKeys_isDenialNotEmpty() throws Exception {
+    serve(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), 404, "");
+    aclFiltered = true;
+    try (EcwidSiteReader reader = new EcwidSiteReader(site("http").build())) {
+      assertThatThrownBy(() -> reader.kv("selat/policies/", 0, Duration.ofSeconds(1)))
+          .isInstanceOfSatisfying(ConsulQueryException.class, e -> assertThat(e.isDenied()).isTrue())
+          .hasMessageContaining("every result hidden by ACLs");
+    }
   }
 
   @Test

@@ -16,8 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An in-memory {@link SiteReader} with Consul's blocking semantics: one raft-like index rises on every write; the
  * services and health-state reads block until their own index passes the one asked for. Each instance registered
  * "with check" gets one service check whose ModifyIndex moves with its status.
+ *
+ * <p>{@link #answeringAtOnce()} makes a reader for tests on fake time: a blocking read with no change answers at once,
+ * as if its wait had run out, so that no thread ever waits and the watches are paced by their token buckets only.
  */
 class FakeSiteReader implements SiteReader {
+  private final boolean blocks;
+  private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ServiceInstance>> services = new LinkedHashMap<>();
   private final Map<String, CheckState> checks = new LinkedHashMap<>();
   private final Map<String, List<KvEntry>> kv = new LinkedHashMap<>();
@@ -28,6 +33,25 @@ class FakeSiteReader implements SiteReader {
   private long checksIndex = 10;
   private long kvIndex = 10;
   private int failStatus = -1;
+  private boolean knownLeader = true;
+  private Duration lastContact = Duration.ZERO;
+
+  FakeSiteReader() {
+    this(true);
+  }
+
+  private FakeSiteReader(boolean blocks) {
+    this.blocks = blocks;
+  }
+
+  static FakeSiteReader answeringAtOnce() {
+    return new FakeSiteReader(false);
+  }
+
+  /** Requests sent to an endpoint ("/v1/catalog/services", "/v1/health/state/any", "/v1/kv/<prefix>"), failed ones too. */
+  int queryCount(String endpoint) {
+    return queries.getOrDefault(endpoint, new AtomicInteger()).get();
+  }
 
   synchronized void register(String service, ServiceInstance i, boolean withCheck) {
     services.computeIfAbsent(service, s -> new LinkedHashMap<>()).put(i.id(), i);
@@ -76,6 +100,22 @@ class FakeSiteReader implements SiteReader {
     notifyAll();
   }
 
+  synchronized void kvDelete(String prefix, String key) {
+    kv.getOrDefault(prefix, new ArrayList<>()).removeIf(e -> e.key().equals(key));
+    kvIndex = ++index;
+    notifyAll();
+  }
+
+  synchronized long kvIndex() {
+    return kvIndex;
+  }
+
+  /** The X-Consul-KnownLeader and X-Consul-LastContact of the answers from now on. */
+  synchronized void leader(boolean known, Duration lastContact) {
+    this.knownLeader = known;
+    this.lastContact = lastContact;
+  }
+
   /** -1: answer; 0: no response (like a dead Consul); else that HTTP status. */
   synchronized void failWith(int status) {
     failStatus = status;
@@ -103,13 +143,13 @@ class FakeSiteReader implements SiteReader {
       instances.values().forEach(i -> tags.addAll(i.tags()));
       out.put(name, List.copyOf(tags));
     });
-    return new QueryResult<>(out, servicesIndex, true, Duration.ZERO);
+    return new QueryResult<>(out, servicesIndex, knownLeader, lastContact);
   }
 
   @Override
   public synchronized QueryResult<List<CheckState>> healthState(long idx, Duration wait) {
     await(idx, wait, () -> checksIndex, "/v1/health/state/any");
-    return new QueryResult<>(List.copyOf(checks.values()), checksIndex, true, Duration.ZERO);
+    return new QueryResult<>(List.copyOf(checks.values()), checksIndex, knownLeader, lastContact);
   }
 
   @Override
@@ -119,19 +159,21 @@ class FakeSiteReader implements SiteReader {
     if (failingFetches.contains(service)) {
       throw new ConsulQueryException("fake", "/v1/health/service/" + service, 500, "rpc error", null);
     }
-    return new QueryResult<>(List.copyOf(services.getOrDefault(service, Map.of()).values()), index, true, Duration.ZERO);
+    return new QueryResult<>(List.copyOf(services.getOrDefault(service, Map.of()).values()), index, knownLeader,
+        lastContact);
   }
 
   @Override
   public synchronized QueryResult<List<KvEntry>> kv(String prefix, long idx, Duration wait) {
     await(idx, wait, () -> kvIndex, "/v1/kv/" + prefix);
-    return new QueryResult<>(List.copyOf(kv.getOrDefault(prefix, List.of())), kvIndex, true, Duration.ZERO);
+    return new QueryResult<>(List.copyOf(kv.getOrDefault(prefix, List.of())), kvIndex, knownLeader, lastContact);
   }
 
   private void await(long idx, Duration wait, java.util.function.LongSupplier current, String endpoint) {
+    queries.computeIfAbsent(endpoint, e -> new AtomicInteger()).incrementAndGet();
     long deadline = System.nanoTime() + wait.toNanos();
     fail(endpoint);
-    while (idx > 0 && current.getAsLong() <= idx && failStatus < 0) {
+    while (blocks && idx > 0 && current.getAsLong() <= idx && failStatus < 0) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return;

@@ -28,9 +28,10 @@ class IndexResetIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     CatalogRecorder recorder = new CatalogRecorder();
     List<KvChange> kv = new CopyOnWriteArrayList<>();
+    java.util.function.Consumer<KvSnapshot> kvChanges = s -> kv.addAll(s.changes());
     try (ConsulBridge bridge = ConsulBridge.start(List.of(ItSites.config(before).build()), registry, Clock.systemUTC())) {
-      bridge.addListener(recorder);
-      bridge.watchKv("jakarta", "selat/", kv::addAll);
+      bridge.addListener(Runnable::run, recorder);
+      bridge.watchKv("jakarta", "selat/", Runnable::run, kvChanges);
       // Many writes, so the first cluster's index is far ahead of the next one's.
       for (int i = 0; i < 40; i++) {
         before.kvPut("selat/filler-" + i, "x");
@@ -72,7 +73,7 @@ class IndexResetIT {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       CatalogRecorder recorder = new CatalogRecorder();
       try (ConsulBridge bridge = ConsulBridge.start(List.of(ItSites.config(site).build()), registry, Clock.systemUTC())) {
-        bridge.addListener(recorder);
+        bridge.addListener(Runnable::run, recorder);
         await().atMost(BOUND).until(() -> recorder.has("jakarta") && recorder.latest("jakarta").service("later").isPresent());
 
         int status = http.send(java.net.http.HttpRequest.newBuilder(snapshotUri)

@@ -28,7 +28,7 @@ class KillRestartIT {
       List<SiteConfig> configs = List.of(ItSites.config(jakarta).build(), ItSites.config(alibaba).build(),
           ItSites.config(aws).build());
       try (ConsulBridge bridge = ConsulBridge.start(configs, registry, Clock.systemUTC())) {
-        bridge.addListener(recorder);
+        bridge.addListener(Runnable::run, recorder);
         await().atMost(BOUND).until(() -> recorder.has("jakarta")
             && recorder.latest("jakarta").freshness().state() == SyncState.SYNCED
             && recorder.latest("jakarta").service("web").map(e -> e.instances().size() == 2).orElse(false));

@@ -54,7 +54,7 @@ class ScaleIT {
       int peakThreads = 0;
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       try (ConsulBridge bridge = ConsulBridge.start(List.of(config), registry, Clock.systemUTC())) {
-        bridge.addListener(recorder);
+        bridge.addListener(Runnable::run, recorder);
         while (bridge.freshness("jakarta").state() != SyncState.SYNCED) {
           peakConnections = Math.max(peakConnections, establishedTo(port) - baseline);
           peakThreads = Math.max(peakThreads, ManagementFactory.getThreadMXBean().getThreadCount());

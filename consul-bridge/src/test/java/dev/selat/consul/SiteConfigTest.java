@@ -31,7 +31,7 @@ class SiteConfigTest {
         "CONSUL_CLIENT_KEY", "/etc/consul/cli-key.pem",
         "CONSUL_TLS_SERVER_NAME", "server.dc1.consul"));
     assertThat(c.addresses()).containsExactly(URI.create("https://consul.aws:8501"));
-    assertThat(c.token()).contains("secret-token");
+    assertThat(c.resolveToken()).contains("secret-token");
     assertThat(c.tls().caFile()).contains(Path.of("/etc/consul/ca.pem"));
     assertThat(c.tls().clientCert()).contains(Path.of("/etc/consul/cli.pem"));
     assertThat(c.tls().clientKey()).contains(Path.of("/etc/consul/cli-key.pem"));
@@ -93,8 +93,37 @@ class SiteConfigTest {
   }
 
   @Test
+  void resolveToken_configTokenAndEnvToken_configWinsByTheSharedRule() {
+    SiteConfig c = SiteConfig.fromEnv(base().token("configured"),
+        Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500", "CONSUL_HTTP_TOKEN", "from-env"));
+    assertThat(c.resolveToken()).contains("configured");
+  }
+
+  @Test
+  void resolveToken_configFileAndEnvFile_configFileWins(@TempDir Path dir) throws Exception {
+    Path configured = Files.writeString(dir.resolve("configured"), "from-config-file");
+    Path env = Files.writeString(dir.resolve("env"), "from-env-file");
+    SiteConfig c = SiteConfig.fromEnv(base().tokenFile(configured),
+        Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500", "CONSUL_HTTP_TOKEN_FILE", env.toString()));
+    assertThat(c.resolveToken()).contains("from-config-file");
+    assertThat(c.tokenFileInUse()).contains(configured);
+  }
+
+  @Test
+  void resolveToken_envFileMissing_namesTheVariableAndFile(@TempDir Path dir) {
+    Path absent = dir.resolve("absent");
+    SiteConfig c = SiteConfig.fromEnv(base(), Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500",
+        "CONSUL_HTTP_TOKEN", "s3cr3t-token", "CONSUL_HTTP_TOKEN_FILE", absent.toString()));
+    assertThatThrownBy(c::resolveToken).isInstanceOf(ConsulConfigException.class)
+        .hasMessage("CONSUL_HTTP_TOKEN_FILE: token file " + absent + " cannot be read (NoSuchFileException)");
+    assertThat(c.tokenFileInUse()).contains(absent);
+  }
+
+  @Test
   void toString_withToken_neverShowsIt() {
     assertThat(base().token("s3cr3t-token").build().toString()).doesNotContain("s3cr3t-token").contains("<redacted>");
+    assertThat(SiteConfig.fromEnv(base(), Map.of("CONSUL_HTTP_ADDR", "127.0.0.1:8500", "CONSUL_HTTP_TOKEN", "s3cr3t-token"))
+        .toString()).doesNotContain("s3cr3t-token").contains("tokenEnv=[CONSUL_HTTP_TOKEN]");
   }
 
   @Test

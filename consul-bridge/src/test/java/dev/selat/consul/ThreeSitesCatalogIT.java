@@ -34,7 +34,7 @@ class ThreeSitesCatalogIT {
     bridge = ConsulBridge.start(SITES.all().stream().map(s -> ItSites.config(s)
         .consistency(s.datacenter().equals(ThreeSites.AWS_SG) ? ConsistencyMode.STALE : ConsistencyMode.DEFAULT)
         .build()).toList(), registry, Clock.systemUTC());
-    bridge.addListener(recorder);
+    bridge.addListener(Runnable::run, recorder);
     for (String id : ThreeSites.IDS) {
       await("site " + id + " synced").atMost(BOUND)
           .until(() -> recorder.has(id) && recorder.latest(id).freshness().state() == SyncState.SYNCED);
@@ -104,15 +104,50 @@ class ThreeSitesCatalogIT {
   @Test
   void watchKv_policyPrefix_deliversWritesAndDeletes() {
     ConsulSite site = SITES.awsSg();
-    List<KvChange> changes = new CopyOnWriteArrayList<>();
+    List<KvSnapshot> snapshots = new CopyOnWriteArrayList<>();
     site.kvPut("selat/policies/residency", "v1");
-    bridge.watchKv(site.datacenter(), "selat/policies/", changes::addAll);
+    bridge.watchKv(site.datacenter(), "selat/policies/", Runnable::run, snapshots::add);
 
-    await().atMost(BOUND).until(() -> changes.stream().anyMatch(c -> c.value().equals(Optional.of("v1"))));
+    await().atMost(BOUND).until(() -> changes(snapshots).stream().anyMatch(c -> c.value().equals(Optional.of("v1"))));
     site.kvPut("selat/policies/residency", "v2");
-    await().atMost(BOUND).until(() -> changes.stream().anyMatch(c -> c.value().equals(Optional.of("v2"))));
+    await().atMost(BOUND).until(() -> changes(snapshots).stream().anyMatch(c -> c.value().equals(Optional.of("v2"))));
     site.kvDelete("selat/policies/residency");
-    await().atMost(BOUND).until(() -> changes.stream().anyMatch(KvChange::deleted));
-    assertThat(changes).allMatch(c -> c.key().equals("selat/policies/residency"));
+    await().atMost(BOUND).until(() -> changes(snapshots).stream().anyMatch(KvChange::deleted));
+    assertThat(changes(snapshots)).allMatch(c -> c.key().equals("selat/policies/residency"));
+    assertThat(snapshots.get(snapshots.size() - 1).state()).isEqualTo(KvState.EMPTY);
+  }
+
+  /** Consul answers 404 for a prefix without keys: the bridge says EMPTY, which a listener tells apart from NOT_READ_YET. */
+  @Test
+  void watchKv_missingKey_emptyThenPresentThenEmptyAgain() throws Exception {
+    ConsulSite site = SITES.jakarta();
+    String key = "selat/absent/policy";
+    java.net.http.HttpResponse<String> answer;
+    try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      answer = http.send(java.net.http.HttpRequest.newBuilder(site.httpAddress().resolve("/v1/kv/" + key + "?recurse"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+    assertThat(answer.statusCode()).as("Consul's answer for a missing key").isEqualTo(404);
+    List<KvSnapshot> snapshots = new CopyOnWriteArrayList<>();
+
+    bridge.watchKv(site.datacenter(), key, Runnable::run, snapshots::add);
+
+    await("empty").atMost(BOUND).until(() -> !snapshots.isEmpty() && last(snapshots).state() == KvState.EMPTY);
+    site.kvPut(key, "payments in jakarta");
+    await("present").atMost(BOUND).until(() -> last(snapshots).state() == KvState.PRESENT);
+    assertThat(last(snapshots).value(key)).contains("payments in jakarta");
+    site.kvDelete(key);
+    await("empty again").atMost(BOUND).until(() -> last(snapshots).state() == KvState.EMPTY);
+    assertThat(last(snapshots).changes()).extracting(KvChange::key, KvChange::deleted)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(key, true));
+    assertThat(snapshots).extracting(KvSnapshot::state).startsWith(KvState.NOT_READ_YET, KvState.EMPTY);
+  }
+
+  private static KvSnapshot last(List<KvSnapshot> snapshots) {
+    return snapshots.get(snapshots.size() - 1);
+  }
+
+  private static List<KvChange> changes(List<KvSnapshot> snapshots) {
+    return snapshots.stream().flatMap(s -> s.changes().stream()).toList();
   }
 }

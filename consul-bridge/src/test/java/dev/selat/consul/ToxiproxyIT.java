@@ -40,7 +40,7 @@ class ToxiproxyIT {
       }
       CatalogRecorder recorder = new CatalogRecorder();
       try (ConsulBridge bridge = ConsulBridge.start(configs, new SimpleMeterRegistry(), Clock.systemUTC())) {
-        bridge.addListener(recorder);
+        bridge.addListener(Runnable::run, recorder);
         await().atMost(BOUND).until(() -> recorder.has("alibaba-sg") && searchCount(recorder) == INSTANCES
             && recorder.latest("alibaba-sg").freshness().state() == SyncState.SYNCED);
 

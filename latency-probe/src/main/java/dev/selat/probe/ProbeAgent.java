@@ -2,6 +2,7 @@ package dev.selat.probe;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.selat.common.ConsulTokens;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,8 +12,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public final class ProbeAgent implements AutoCloseable {
   private ProbeAgent(ProbeAgentConfig config) throws IOException {
     this.config = config;
     this.directory = new ConsulProbeDirectory(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
-        consulToken(config));
+        consulToken(config, System.getenv()));
   }
 
   public static ProbeAgent start(ProbeAgentConfig config, Clock clock, Ticker ticker,
@@ -191,14 +190,17 @@ public final class ProbeAgent implements AutoCloseable {
     return new ProbePeer(site, address, address, config.pathTo(site));
   }
 
-  private static Optional<String> consulToken(ProbeAgentConfig config) throws IOException {
-    String fromEnv = System.getenv("CONSUL_HTTP_TOKEN");
-    if (fromEnv != null && !fromEnv.isBlank()) {
-      return Optional.of(fromEnv.strip());
+  /**
+   * The token for the agent's Consul, by the rule every Selat module shares ({@link ConsulTokens}): the configured
+   * {@code consul.tokenFile}, else {@code CONSUL_HTTP_TOKEN_FILE}, else {@code CONSUL_HTTP_TOKEN}.
+   */
+  static Optional<String> consulToken(ProbeAgentConfig config, Map<String, String> env) {
+    try {
+      return ConsulTokens.resolve(Optional.empty(), config.consulTokenFile(), env);
+    } catch (ConsulTokens.TokenFileException e) {
+      throw new IllegalArgumentException(
+          (e.fromEnvironment() ? ConsulTokens.TOKEN_FILE_VARIABLE : "consul.tokenFile") + ": " + e.problem(), e);
     }
-    Optional<Path> file = config.consulTokenFile()
-        .or(() -> Optional.ofNullable(System.getenv("CONSUL_HTTP_TOKEN_FILE")).map(Path::of));
-    return file.isPresent() ? Optional.of(Files.readString(file.get()).strip()) : Optional.empty();
   }
 
   /**

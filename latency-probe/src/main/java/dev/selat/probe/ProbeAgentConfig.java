@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * The probe agent's configuration, validated: every error names its field. Read from YAML ({@link Draft}, the same
- * keys as the fields below), then overridden by command-line flags. The Consul token is not part of it: it comes
- * from {@code CONSUL_HTTP_TOKEN} or {@code consul.tokenFile} and is never logged.
+ * keys as the fields below), then overridden by command-line flags. The Consul token is not part of it: it is read
+ * from {@code consul.tokenFile}, {@code CONSUL_HTTP_TOKEN_FILE} or {@code CONSUL_HTTP_TOKEN} by the rule every Selat
+ * module shares ({@code dev.selat.common.ConsulTokens}: a token file wins over a token), and is never logged.
  *
  * @param paths the link or path of links to each peer site ({@code leased-line}, {@code vpn}, {@code leased-line+vpn})
  * @param defaultPath the path of a discovered site missing from {@code paths}

@@ -74,7 +74,13 @@ public final class ProbeAgentMain implements Callable<Integer> {
       return 2;
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ProbeAgent agent = ProbeAgent.start(config, Clock.systemUTC(), Ticker.system(), registry);
+    ProbeAgent agent;
+    try {
+      agent = ProbeAgent.start(config, Clock.systemUTC(), Ticker.system(), registry);
+    } catch (IllegalArgumentException e) { // e.g. an unreadable token file, named with its field
+      System.err.println("selat-probe: " + e.getMessage());
+      return 2;
+    }
     // Runs until SIGTERM/SIGINT; the hook deregisters from Consul and stops the agent before the JVM exits.
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "selat-probe-shutdown"));
     new CountDownLatch(1).await();

@@ -102,6 +102,23 @@ public final class ConsulSite implements AutoCloseable {
     }
   }
 
+  /**
+   * How the site's server reports raft leadership to clients, a fault a real cluster shows when it loses quorum or a
+   * follower is cut off from its leader. Healthy at start.
+   */
+  public interface LeaderFault {
+    /**
+     * As a server that lost its leader: default reads and writes answer 500 "No cluster leader"; {@code ?stale} reads
+     * are served with {@code X-Consul-KnownLeader: false} and this {@code X-Consul-LastContact}.
+     */
+    void noLeader(Duration lastContact);
+
+    /** As a follower that last heard from its leader {@code lastContact} ago, which {@code ?stale} reads report. */
+    void staleFollower(Duration lastContact);
+
+    void healthy();
+  }
+
   private final Options options;
   private final SiteRuntime runtime;
   private final ConsulHttp http;
@@ -208,6 +225,15 @@ public final class ConsulSite implements AutoCloseable {
     JsonNode token = ConsulHttp.parse(http.putJson("/v1/acl/token",
         Map.of("Policies", List.of(Map.of("ID", policy.path("ID").asText())))));
     return token.path("SecretID").asText();
+  }
+
+  /**
+   * The leadership fault knob of the emulator serving this site: present for an embedded emulator only (a real consul,
+   * or the emulator as a process, cannot be told to lose its leader from here), so a test that needs it should
+   * {@code assumeTrue(site.leaderFault().isPresent())}.
+   */
+  public Optional<LeaderFault> leaderFault() {
+    return runtime.leaderFault();
   }
 
   /** SIGKILL, as a crash would; needs a process site. */

@@ -3,6 +3,7 @@ package dev.selat.testkit;
 import dev.selat.emulator.ConsulEmulator;
 import dev.selat.emulator.EmulatorConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /** A consul-emulator in this JVM, in -dev mode (state in memory): the quickest site, but it cannot be kill -9'd. */
@@ -46,5 +47,26 @@ final class EmbeddedSiteRuntime implements SiteRuntime {
   @Override
   public void stop() {
     emulator.close();
+  }
+
+  /** Follows restarts: each call reaches the emulator running now. */
+  @Override
+  public Optional<ConsulSite.LeaderFault> leaderFault() {
+    return Optional.of(new ConsulSite.LeaderFault() {
+      @Override
+      public void noLeader(Duration lastContact) {
+        emulator.leader().noLeader(lastContact);
+      }
+
+      @Override
+      public void staleFollower(Duration lastContact) {
+        emulator.leader().staleFollower(lastContact);
+      }
+
+      @Override
+      public void healthy() {
+        emulator.leader().healthy();
+      }
+    });
   }
 }

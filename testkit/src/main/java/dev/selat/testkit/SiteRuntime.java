@@ -13,4 +13,9 @@ interface SiteRuntime {
   void restart();
 
   void stop();
+
+  /** The emulator's leadership fault knob; only an emulator in this JVM has one a test can reach. */
+  default java.util.Optional<ConsulSite.LeaderFault> leaderFault() {
+    return java.util.Optional.empty();
+  }
 }

@@ -37,6 +37,7 @@ final class ConsulSection {
       Map.entry("tls.clientCert", new String[] {"consul.tls.certFile", "CONSUL_CLIENT_CERT"}),
       Map.entry("tls.clientKey", new String[] {"consul.tls.keyFile", "CONSUL_CLIENT_KEY"}),
       Map.entry("tls.serverName", new String[] {"consul.tls.serverName", "CONSUL_TLS_SERVER_NAME"}),
+      Map.entry("maxStale", new String[] {"consul.maxStale", null}),
       Map.entry("stalenessBudget", new String[] {"staleness.budget", null}),
       Map.entry("startBudget", new String[] {"startBudget", null}));
 
@@ -81,6 +82,7 @@ final class ConsulSection {
     }
     Optional<String> datacenter = consul.get("datacenter").text();
     Optional<ConsistencyMode> consistency = enumValue(consul.get("consistency"), ConsistencyMode.class);
+    Optional<Duration> maxStale = consul.get("maxStale").duration();
     Optional<Integer> maxConnections = consul.get("maxConnections").integer();
     Optional<Duration> blockingWait = consul.get("blockingWait").duration();
     Optional<Duration> budget = staleness.get("budget").duration();
@@ -93,6 +95,7 @@ final class ConsulSection {
     SiteConfig.Builder b = SiteConfig.builder(id, region.orElse(null)).addresses(addresses);
     datacenter.ifPresent(b::datacenter);
     consistency.ifPresent(b::consistency);
+    maxStale.ifPresent(b::maxStale);
     maxConnections.ifPresent(b::maxConnections);
     blockingWait.ifPresent(b::blockingWait);
     startBudget.ifPresent(b::startBudget);
@@ -151,7 +154,7 @@ final class ConsulSection {
   /** A token file or a TLS file that cannot be read now would fail the first request: refuse it at load. */
   private static void checkReadable(SiteConfig c, String sitePath, EnvOverrides.SiteEnv env, Problems problems) {
     Map<String, Optional<Path>> files = new java.util.LinkedHashMap<>();
-    files.put("tokenFile", c.tokenFile());
+    files.put("tokenFile", c.tokenFileInUse());
     files.put("tls.caFile", c.tls().caFile());
     files.put("tls.clientCert", c.tls().clientCert());
     files.put("tls.clientKey", c.tls().clientKey());

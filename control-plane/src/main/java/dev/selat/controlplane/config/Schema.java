@@ -34,7 +34,8 @@ final class Schema {
 
   static final Obj TLS = obj("caFile", S, "certFile", S, "keyFile", S, "serverName", S, "insecureSkipVerify", S);
   static final Obj CONSUL = obj("addresses", new ScalarList(), "datacenter", S, "scheme", S, "token", new Scalar(true),
-      "tokenFile", S, "tls", TLS, "consistency", S, "maxConnections", S, "blockingWait", S);
+      "tokenFile", S, "tls", TLS, "consistency", S, "maxStale", S, "maxConnections", S,
+      "blockingWait", S);
   static final Obj STALENESS = obj("budget", S, "mode", S);
   static final Obj GATEWAY_FROM = obj("site", S, "address", S);
   static final Obj GATEWAY = obj("address", S, "from", new Keyed("site", GATEWAY_FROM));

@@ -34,8 +34,9 @@ public final class ControlPlane implements AutoCloseable {
 
   public static ControlPlane start(SelatConfig config) {
     ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config)));
-    cp.bridge.addListener(cp.engine::onCatalog);
-    cp.bridge.addListener(cp.probes::onCatalog);
+    // Both hop onto this serial scheduler anyway; delivering there keeps the bridge's sites free of them.
+    cp.bridge.addListener(cp.scheduler, cp.engine::onCatalog);
+    cp.bridge.addListener(cp.scheduler, cp.probes::onCatalog);
     cp.engine.start();
     log.info("control plane up: xDS on port {}, admin on port {}, sites {}", cp.xds.port(), cp.admin.port(),
         config.siteIds());

@@ -171,6 +171,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void maxStale_fromFileOrVariable_reachesTheBridge() {
+    SelatConfig c = ConfigLoader.load(TWO_SITES.replace("consul: { addresses: [\"10.1.0.1:8500\"] }",
+        "consul: { addresses: [\"10.1.0.1:8500\"], maxStale: 3s }"), "t", Map.of("SELAT_SITES_JAKARTA_CONSUL_MAX_STALE", "5s"));
+
+    assertThat(c.site("jakarta").orElseThrow().consul().maxStale()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.site("alibaba-sg").orElseThrow().consul().maxStale()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void maxStale_notPositive_refusedAtItsPath() {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.load(TWO_SITES, "t", Map.of("SELAT_SITES_JAKARTA_CONSUL_MAX_STALE", "0s")));
+
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo("sites[0].consul.maxStale");
+      assertThat(p.message()).contains("must be a positive duration");
+    });
+  }
+
+  @Test
   void envOverride_badValue_namesVariableAndField() {
     ConfigException e = catchThrowableOfType(ConfigException.class,
         () -> ConfigLoader.load(EXAMPLE, Map.of("SELAT_PORTS_XDS_PORT", "eighteen")));
