@@ -12,6 +12,7 @@ public final class Tools {
   private static final String ENVOY = "envoy-1.40.0/bin/envoy";
   private static final String TOXIPROXY_SERVER = "toxiproxy-2.5.0/toxiproxy-server";
   private static final String HELM = "helm-3.22.0/helm";
+  private static final String HADOLINT = "hadolint-2.15.1/bin/hadolint";
 
   private Tools() {}
 
@@ -25,6 +26,10 @@ public final class Tools {
 
   public static Path helm() {
     return find("SELAT_HELM", toolCache().resolve(HELM));
+  }
+
+  public static Path hadolint() {
+    return find("SELAT_HADOLINT", toolCache().resolve(HADOLINT));
   }
 
   public static Path promtool() {
