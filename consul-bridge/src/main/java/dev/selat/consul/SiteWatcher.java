@@ -314,8 +314,8 @@ final class SiteWatcher implements AutoCloseable {
   /** Publishes a new generation when the visible catalog or the sync state changed. */
   private void publish() {
     SiteFreshness f = freshness;
-    boolean drop = f.state() == SyncState.EXPIRED && config.stalenessMode() == StalenessMode.DROP;
-    Map<String, ServiceEntry> visible = syncedOnce && !drop ? tracker.visible() : Map.of();
+    // Expired in any mode, the last-known-good stays in the catalog: the consumer applies the mode (StalenessMode).
+    Map<String, ServiceEntry> visible = syncedOnce ? tracker.visible() : Map.of();
     if (published != null && published.freshness().state() == f.state() && published.freshness().decayed() == f.decayed()
         && published.services().equals(visible)) {
       return;

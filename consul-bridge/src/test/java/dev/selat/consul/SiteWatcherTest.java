@@ -273,11 +273,16 @@ class SiteWatcherTest {
     assertThat(c.freshness().decayed()).isTrue();
   }
 
+  /**
+   * Expired in drop mode, the last-known-good is still published, marked expired: the control plane leaves the site
+   * out unless it holds the only available instances, which it cannot know if the bridge empties the site.
+   */
   @Test
-  void stalenessBudgetSpent_drop_publishesSiteEmpty() {
+  void stalenessBudgetSpent_drop_keepsLastKnownGoodMarkedExpiredForTheConsumer() {
     SiteCatalog c = expireWith(StalenessMode.DROP);
-    assertThat(c.services()).isEmpty();
-    assertThat(c.delta().removed()).containsExactly("web");
+    assertThat(c.services()).containsKey("web");
+    assertThat(c.freshness().state()).isEqualTo(SyncState.EXPIRED);
+    assertThat(c.freshness().decayed()).isFalse();
   }
 
   private SiteCatalog expireWith(StalenessMode mode) {

@@ -64,6 +64,9 @@ class ControlPlaneIT {
             new ConsulSite.Check(Duration.ofMinutes(10), ConsulSite.Health.PASSING));
       }
     }
+    // A service only alibaba-sg has: when alibaba-sg expires in drop mode, it is kept for it (static stability).
+    sites.alibabaSg().registerService("search", "alibaba-sg-search", "127.0.0.1", backends.get("alibaba-sg-0").port(),
+        List.of(), Map.of("protocol", "grpc"), new ConsulSite.Check(Duration.ofMinutes(10), ConsulSite.Health.PASSING));
     StringBuilder yaml = new StringBuilder("sites:\n");
     String[][] regions = {{"jakarta", "id-jkt"}, {"alibaba-sg", "ap-southeast-1"}, {"aws-sg", "ap-southeast-1"}};
     for (String[] s : regions) {
@@ -182,6 +185,9 @@ class ControlPlaneIT {
     Map<String, Integer> dropped = sitesOf(calls(200));
     System.out.printf("alibaba-sg's Consul down: within budget %s, past it (drop) %s%n", stale, dropped);
     assertThat(dropped).containsOnlyKeys("jakarta", "aws-sg");
+    assertThat(get("/debug/routes?site=jakarta&service=search").body())
+        .as("alibaba-sg holds the only search instance: kept past its budget")
+        .contains("\"site\" : \"alibaba-sg\"", "expired: kept, it holds the only available instances");
   }
 
   /**
