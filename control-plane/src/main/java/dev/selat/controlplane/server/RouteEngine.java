@@ -300,9 +300,11 @@ final class RouteEngine {
    * its own probe agents for the probe service).
    */
   private ServiceRoute route(String service, String site, boolean gateway) {
-    Map<String, SiteInput> all = gateway && service.equals(probeService) ? probeAgents : inputs;
-    Map<String, SiteInput> from = !gateway ? inputs : all.containsKey(site) ? Map.of(site, all.get(site)) : Map.of();
-    return Brain.route(service, site, from, held, config.routing());
+    if (!gateway) {
+      return Brain.route(service, site, inputs, held, config.routing());
+    }
+    SiteInput own = (service.equals(probeService) ? probeAgents : inputs).get(site);
+    return Brain.route(service, site, own == null ? Map.of() : Map.of(site, own), held, config.routing());
   }
 
   /** Configured sites plus those named by proxies that are not configured (they get the unknown-site route). */

@@ -16,7 +16,11 @@ import dev.selat.controlplane.routing.SitePair;
 import dev.selat.xds.ResourceSnapshot;
 import dev.selat.xds.VersionedResource;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -138,6 +142,34 @@ class ProxyResourcesTest {
     assertThat(envoy3.resources(CLA).get("svc-042")).as("an equal route again: nothing built")
         .isSameAs(envoy2.resources(CLA).get("svc-042"));
     assertThat(envoy3.version()).isEqualTo(envoy2.version());
+  }
+
+  /**
+   * A gateway: its listener routes by Host with the port stripped, a virtual host per service answering its names
+   * only; with probe forwarding, TCP and UDP listeners on the probe port to the probe agents' cluster.
+   */
+  @Test
+  void gatewayRoutesByHostAndForwardsProbes() throws Exception {
+    ResourceSnapshot s = new ProxyResources(140).forGateway(List.of(catalog("PASSING")), new HostPort("0.0.0.0", 8443),
+        Optional.of(new ProxyResources.ProbeForwarding(route("selat-probe", "PASSING"), 8444)));
+
+    assertThat(s.resources(LDS)).containsOnlyKeys(ListenerFactory.GATEWAY, ListenerFactory.PROBE_TCP,
+        ListenerFactory.PROBE_UDP);
+    assertThat(s.resources(CDS)).containsOnlyKeys("catalog", "selat-probe");
+    Listener gateway = s.resources(LDS).get(ListenerFactory.GATEWAY).resource().unpack(Listener.class);
+    HttpConnectionManager hcm = gateway.getFilterChains(0).getFilters(0).getTypedConfig()
+        .unpack(HttpConnectionManager.class);
+    assertThat(hcm.getStripAnyHostPort()).isTrue();
+    assertThat(hcm.getRds().getRouteConfigName()).isEqualTo(ListenerFactory.GATEWAY);
+    RouteConfiguration rc = s.resources(RDS).get(ListenerFactory.GATEWAY).resource().unpack(RouteConfiguration.class);
+    assertThat(rc.getVirtualHostsList()).singleElement().satisfies(v ->
+        assertThat(v.getDomainsList()).containsExactly("catalog", "catalog.service.consul"));
+    Listener udp = s.resources(LDS).get(ListenerFactory.PROBE_UDP).resource().unpack(Listener.class);
+    assertThat(udp.getAddress().getSocketAddress().getProtocol()).isEqualTo(SocketAddress.Protocol.UDP);
+    assertThat(udp.getAddress().getSocketAddress().getPortValue()).isEqualTo(8444);
+    assertThat(udp.getListenerFilters(0).getTypedConfig().unpack(UdpProxyConfig.class).getMatcher().getOnNoMatch()
+        .getAction().getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.udp.udp_proxy.v3.Route.class)
+        .getCluster()).isEqualTo("selat-probe");
   }
 
   private static final Map<String, String> TYPE_NAMES = Map.of(CDS, "Cluster", CLA, "ClusterLoadAssignment");
