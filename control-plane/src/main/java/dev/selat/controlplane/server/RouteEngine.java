@@ -63,6 +63,8 @@ final class RouteEngine {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final Map<String, SiteSpec> specs = new TreeMap<>();
+  /** site -> its gateway as the brain takes it, for the sites that have one. */
+  private final Map<String, Gateway> gateways = new TreeMap<>();
 
   // Everything below is touched on the scheduler only, except the volatile views and the group map.
   private final Map<String, SiteCatalog> catalogs = new HashMap<>();
@@ -106,6 +108,7 @@ final class RouteEngine {
     this.probeService = config.latency().probeService();
     this.notRouted = Set.of(CONSUL_SERVICE, probeService);
     config.sites().forEach(s -> specs.put(s.id(), s));
+    config.sites().forEach(s -> s.gateway().ifPresent(g -> gateways.put(s.id(), gateway(g))));
   }
 
   /** Starts the latency tick (the matrix ages even when no estimate arrives). */
@@ -132,7 +135,8 @@ final class RouteEngine {
       }
       SiteInput input = Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
           s -> !notRouted.contains(s));
-      inputs.put(catalog.siteId(), spec.gateway().map(g -> input.withGateway(gateway(g))).orElse(input));
+      Gateway gateway = gateways.get(catalog.siteId());
+      inputs.put(catalog.siteId(), gateway == null ? input : input.withGateway(gateway));
       probeAgents.put(catalog.siteId(), Catalogs.toSiteInput(catalog, spec.consul().stalenessMode(), clock.instant(),
           probeService::equals));
       boolean stateChanged = before == null || before.freshness().state() != catalog.freshness().state()

@@ -24,6 +24,15 @@ public class BootstrapCommandTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** A successful {@code selatctl} run's output (a bootstrap, say); a failed run fails the test with its stderr. */
+  public static String bootstrapOut(String... args) {
+    Run run = selatctl(args);
+    if (run.code() != 0) {
+      throw new AssertionError("selatctl " + String.join(" ", args) + " exited " + run.code() + ": " + run.err());
+    }
+    return run.out();
+  }
+
   static JsonNode yaml(String text) throws Exception {
     return new YAMLMapper().readTree(text);
   }

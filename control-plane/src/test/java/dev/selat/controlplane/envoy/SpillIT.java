@@ -1,9 +1,9 @@
 package dev.selat.controlplane.envoy;
 
+import static dev.selat.controlplane.cli.BootstrapCommandTest.bootstrapOut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.NodeMetadata;
 import dev.selat.controlplane.config.RoutingSettings;
 import dev.selat.controlplane.routing.Brain;
@@ -83,13 +83,13 @@ class SpillIT {
     server.publish(NodeMetadata.ROLE_GRPC, ProxyResources.grpc(List.of(route)));
 
     String xds = "127.0.0.1:" + server.port();
-    envoy = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region", "id-jkt",
+    envoy = EnvoyProcess.start("jakarta-sidecar", bootstrapOut("bootstrap", "--site", "jakarta", "--region", "id-jkt",
         "--upstreams", "catalog", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(outbound)));
     envoy.awaitHealthyHosts("catalog", 2, Duration.ofSeconds(60));
     viaEnvoy = Grpc.newChannelBuilder("127.0.0.1:" + outbound, InsecureChannelCredentials.create())
         .overrideAuthority("catalog").build();
 
-    System.setProperty("io.grpc.xds.bootstrapConfig", selatctl("bootstrap", "--grpc", "--site", "jakarta",
+    System.setProperty("io.grpc.xds.bootstrapConfig", bootstrapOut("bootstrap", "--grpc", "--site", "jakarta",
         "--region", "id-jkt", "--xds-address", xds));
     proxyless = Grpc.newChannelBuilder("xds:///catalog", InsecureChannelCredentials.create()).build();
   }
@@ -128,11 +128,6 @@ class SpillIT {
     assertThat(Math.abs(envoyLocal - grpcLocal)).as("Envoy vs grpc-java, points").isLessThanOrEqualTo(0.05);
   }
 
-  private static String selatctl(String... args) {
-    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
-    assertThat(run.code()).as(run.err()).isZero();
-    return run.out();
-  }
 
   private static Map<String, Integer> calls(ManagedChannel channel, int n) {
     return NamedBackend.tally(channel, n);

@@ -1,11 +1,11 @@
 package dev.selat.controlplane.server;
 
+import static dev.selat.controlplane.cli.BootstrapCommandTest.bootstrapOut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.testkit.ConsulSite;
 import dev.selat.testkit.EnvoyProcess;
@@ -13,15 +13,12 @@ import dev.selat.testkit.NamedBackend;
 import dev.selat.testkit.Ports;
 import dev.selat.testkit.ThreeSites;
 import dev.selat.testkit.Tools;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,50 +64,23 @@ class ControlPlaneIT {
     // A service only alibaba-sg has: when alibaba-sg expires in drop mode, it is kept for it (static stability).
     sites.alibabaSg().registerService("search", "alibaba-sg-search", "127.0.0.1", backends.get("alibaba-sg-0").port(),
         List.of(), Map.of("protocol", "grpc"), new ConsulSite.Check(Duration.ofMinutes(10), ConsulSite.Health.PASSING));
-    StringBuilder yaml = new StringBuilder("sites:\n");
-    String[][] regions = {{"jakarta", "id-jkt"}, {"alibaba-sg", "ap-southeast-1"}, {"aws-sg", "ap-southeast-1"}};
-    for (String[] s : regions) {
-      URI consul = sites.site(s[0]).httpAddress();
-      yaml.append("  - id: ").append(s[0]).append("\n    region: ").append(s[1])
-          .append("\n    consul: { addresses: [\"").append(consul.getHost()).append(':').append(consul.getPort())
-          .append("\"] }\n    startBudget: 10s\n");
-      if (s[0].equals("alibaba-sg")) {
-        yaml.append("    staleness: { budget: 5s, mode: drop }\n");
-      }
-    }
-    yaml.append("""
-        links:
-          - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
-          - { name: vpn, sites: [alibaba-sg, aws-sg], nominalRtt: 3ms }
-        routing: { debounce: 50ms, maxDelay: 500ms }
-        ports:
-          xds: { address: 127.0.0.1, port: 0 }
-          admin: { address: 127.0.0.1, port: 0 }
-        """);
-    cp = ControlPlane.start(ConfigLoader.load(yaml.toString(), "ControlPlaneIT", Map.of()));
+    String yaml = ItMesh.sitesYaml(sites, site -> "    startBudget: 10s\n"
+        + (site.equals(ThreeSites.ALIBABA_SG) ? "    staleness: { budget: 5s, mode: drop }\n" : ""))
+        + ItMesh.LINKS_ROUTING_PORTS;
+    cp = ControlPlane.start(ConfigLoader.load(yaml, "ControlPlaneIT", Map.of()));
     await().atMost(Duration.ofSeconds(30)).until(cp::ready);
 
     int outbound = Ports.freeTcpPort();
-    envoy = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region", "id-jkt",
+    envoy = EnvoyProcess.start("jakarta-sidecar", bootstrapOut("bootstrap", "--site", "jakarta", "--region", "id-jkt",
         "--upstreams", "catalog", "--no-admin", "--xds-address", "127.0.0.1:" + cp.xdsPort(),
         "--outbound-port", String.valueOf(outbound)));
     envoy.awaitHealthyHosts("catalog", 6, Duration.ofSeconds(60));
-    channel = Grpc.newChannelBuilder("127.0.0.1:" + outbound, InsecureChannelCredentials.create())
-        .overrideAuthority("catalog").build();
+    channel = ItMesh.sidecarChannel(outbound);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-    List<AutoCloseable> all = new ArrayList<>(List.of(envoy, cp, sites));
-    all.addAll(backends.values());
-    for (AutoCloseable c : all) {
-      if (c != null) {
-        c.close();
-      }
-    }
+    ItMesh.closeAll(channel, envoy, cp, sites, backends);
   }
 
   @Test
@@ -119,7 +89,7 @@ class ControlPlaneIT {
     assertThat(get("/readyz").statusCode()).isEqualTo(200);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
 
-    assertThat(sitesOf(calls(CALLS))).isEqualTo(Map.of("jakarta", CALLS));
+    assertThat(NamedBackend.bySite(calls(CALLS))).isEqualTo(Map.of("jakarta", CALLS));
   }
 
   @Test
@@ -129,9 +99,9 @@ class ControlPlaneIT {
       sites.jakarta().setCheck(ConsulSite.serviceCheckId("jakarta-" + i), ConsulSite.Health.CRITICAL);
     }
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .until(() -> sitesOf(calls(20)).equals(Map.of("alibaba-sg", 20)));
+        .until(() -> NamedBackend.bySite(calls(20)).equals(Map.of("alibaba-sg", 20)));
 
-    assertThat(sitesOf(calls(CALLS))).isEqualTo(Map.of("alibaba-sg", CALLS));
+    assertThat(NamedBackend.bySite(calls(CALLS))).isEqualTo(Map.of("alibaba-sg", CALLS));
     String routes = get("/debug/routes?site=jakarta&service=catalog").body();
     assertThat(routes).contains("\"clientSite\" : \"jakarta\"", "\"rttSource\" : \"nominal\"", "\"dataAgeMs\"");
     assertThat(get("/debug/latency").body()).contains("\"from\" : \"jakarta\"", "\"source\" : \"nominal\"");
@@ -142,9 +112,9 @@ class ControlPlaneIT {
   void halfOfJakartaBackSpillsGradually() {
     sites.jakarta().setCheck(ConsulSite.serviceCheckId("jakarta-0"), ConsulSite.Health.PASSING);
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-        .until(() -> sitesOf(calls(50)).containsKey("jakarta"));
+        .until(() -> NamedBackend.bySite(calls(50)).containsKey("jakarta"));
 
-    Map<String, Integer> split = sitesOf(calls(1000));
+    Map<String, Integer> split = NamedBackend.bySite(calls(1000));
     System.out.printf("half of jakarta healthy, 1000 calls through Envoy: %s%n", split);
     assertThat(split).containsOnlyKeys("jakarta", "alibaba-sg");
     assertThat(split.get("jakarta")).isBetween(650, 750);
@@ -177,12 +147,12 @@ class ControlPlaneIT {
     sites.alibabaSg().close();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> siteAgeMs("alibaba-sg") > 0);
-    Map<String, Integer> stale = sitesOf(calls(200));
+    Map<String, Integer> stale = NamedBackend.bySite(calls(200));
     assertThat(stale).containsKey("alibaba-sg").doesNotContainKey("aws-sg");
 
     await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-        .until(() -> sitesOf(calls(100)).containsKey("aws-sg"));
-    Map<String, Integer> dropped = sitesOf(calls(200));
+        .until(() -> NamedBackend.bySite(calls(100)).containsKey("aws-sg"));
+    Map<String, Integer> dropped = NamedBackend.bySite(calls(200));
     System.out.printf("alibaba-sg's Consul down: within budget %s, past it (drop) %s%n", stale, dropped);
     assertThat(dropped).containsOnlyKeys("jakarta", "aws-sg");
     assertThat(get("/debug/routes?site=jakarta&service=search").body())
@@ -234,21 +204,10 @@ class ControlPlaneIT {
     return NamedBackend.tally(channel, n);
   }
 
-  /** Backend name ("jakarta-1") -> site ("jakarta"). */
-  private static Map<String, Integer> sitesOf(Map<String, Integer> byBackend) {
-    Map<String, Integer> bySite = new TreeMap<>();
-    byBackend.forEach((backend, n) -> bySite.merge(backend.substring(0, backend.lastIndexOf('-')), n, Integer::sum));
-    return bySite;
-  }
 
   private static HttpResponse<String> get(String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.adminPort() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String selatctl(String... args) {
-    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
-    assertThat(run.code()).as(run.err()).isZero();
-    return run.out();
-  }
 }

@@ -1,15 +1,13 @@
 package dev.selat.controlplane.server;
 
+import static dev.selat.controlplane.cli.BootstrapCommandTest.bootstrapOut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.probe.ProbeAgent;
-import dev.selat.probe.ProbeAgentConfig;
-import dev.selat.probe.Ticker;
 import dev.selat.testkit.ConsulSite;
 import dev.selat.testkit.EnvoyProcess;
 import dev.selat.testkit.NamedBackend;
@@ -20,24 +18,17 @@ import dev.selat.testkit.UdpDelayRelay;
 import dev.selat.testkit.WanPath;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.model.ToxicDirection;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -106,12 +97,12 @@ class GatewayIT {
 
     String xds = "127.0.0.1:" + cp.xdsPort();
     for (String site : ThreeSites.IDS) {
-      gateways.put(site, EnvoyProcess.start(site + "-gateway", selatctl("bootstrap", "--site", site, "--role",
+      gateways.put(site, EnvoyProcess.start(site + "-gateway", bootstrapOut("bootstrap", "--site", site, "--role",
           "gateway", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(gatewayPorts.get(site)),
           "--probe-port", String.valueOf(gatewayProbePorts.get(site)))));
     }
     int outbound = Ports.freeTcpPort();
-    sidecar = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region", "id-jkt",
+    sidecar = EnvoyProcess.start("jakarta-sidecar", bootstrapOut("bootstrap", "--site", "jakarta", "--region", "id-jkt",
         "--upstreams", "catalog", "--no-admin", "--xds-address", xds, "--outbound-port", String.valueOf(outbound)));
     // jakarta's two instances, and one gateway endpoint for each other site.
     sidecar.awaitHealthyHosts("catalog", 4, Duration.ofSeconds(60));
@@ -119,8 +110,7 @@ class GatewayIT {
       gateway.getValue().awaitHealthyHosts("catalog", 2, Duration.ofSeconds(60));
       gateway.getValue().awaitHealthyHosts("selat-probe", 1, Duration.ofSeconds(60));
     }
-    jakarta = Grpc.newChannelBuilder("127.0.0.1:" + outbound, InsecureChannelCredentials.create())
-        .overrideAuthority("catalog").build();
+    jakarta = ItMesh.sidecarChannel(outbound);
   }
 
   /**
@@ -130,76 +120,33 @@ class GatewayIT {
   private static void startProbes(Map<String, Integer> gatewayProbePorts) throws Exception {
     relay = UdpDelayRelay.start(20261203L);
     for (String site : ThreeSites.IDS) {
-      ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
-      draft.site = site;
-      draft.agentId = site + "-probe";
-      draft.probePort = 0;
-      draft.grpcPort = 0;
-      draft.metricsPort = 0;
-      draft.intervalMillis = 250L;
-      draft.consul.address = sites.site(site).httpAddress().toString();
-      draft.consul.register = true;
+      Map<String, Integer> peers = new TreeMap<>();
       for (String peer : ThreeSites.IDS) {
         if (!peer.equals(site)) {
           WanPath path = WanPath.open(toxiproxy, relay, site + "-probes-" + peer,
               new InetSocketAddress("127.0.0.1", gatewayProbePorts.get(peer)));
           path.set(Duration.ofMillis(pathMs(site, peer)), Duration.ZERO);
-          ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
-          p.site = peer;
-          p.address = "127.0.0.1";
-          p.port = path.port();
-          draft.peers.add(p);
-          draft.paths.put(peer, "via-gateway");
+          peers.put(peer, path.port());
         }
       }
-      agents.add(ProbeAgent.start(draft.build(), Clock.systemUTC(), Ticker.system(),
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      agents.add(ItMesh.probeAgent(site, sites.site(site).httpAddress(), 0, peers, peer -> "via-gateway"));
     }
   }
 
   /** Every site has a gateway; each other site reaches it at its own Toxiproxy link. */
   private static String config() {
-    StringBuilder yaml = new StringBuilder("sites:\n");
-    String[][] regions = {{"jakarta", "id-jkt"}, {"alibaba-sg", "ap-southeast-1"}, {"aws-sg", "ap-southeast-1"}};
-    for (String[] s : regions) {
-      URI consul = sites.site(s[0]).httpAddress();
-      yaml.append("  - id: ").append(s[0]).append("\n    region: ").append(s[1])
-          .append("\n    consul: { addresses: [\"").append(consul.getHost()).append(':').append(consul.getPort())
-          .append("\"] }\n    gateway:\n      from:\n");
-      for (String client : ThreeSites.IDS) {
-        if (!client.equals(s[0])) {
-          yaml.append("        - { site: ").append(client).append(", address: \"127.0.0.1:")
-              .append(links.get(client + ">" + s[0])).append("\" }\n");
-        }
-      }
-    }
-    return yaml.append("""
-        links:
-          - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
-          - { name: vpn, sites: [alibaba-sg, aws-sg], nominalRtt: 3ms }
-        routing: { debounce: 50ms, maxDelay: 500ms }
-        ports:
-          xds: { address: 127.0.0.1, port: 0 }
-          admin: { address: 127.0.0.1, port: 0 }
-        """).toString();
+    return ItMesh.sitesYaml(sites, site -> {
+      StringBuilder gateway = new StringBuilder("    gateway:\n      from:\n");
+      ThreeSites.IDS.stream().filter(client -> !client.equals(site)).forEach(client -> gateway
+          .append("        - { site: ").append(client).append(", address: \"127.0.0.1:")
+          .append(links.get(client + ">" + site)).append("\" }\n"));
+      return gateway.toString();
+    }) + ItMesh.LINKS_ROUTING_PORTS;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (jakarta != null) {
-      jakarta.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-    List<AutoCloseable> all = new ArrayList<>(Arrays.asList(sidecar));
-    all.addAll(gateways.values());
-    all.add(cp);
-    all.addAll(agents);
-    all.addAll(Arrays.asList(relay, toxiproxy, sites));
-    all.addAll(backends.values());
-    for (AutoCloseable c : all) {
-      if (c != null) {
-        c.close();
-      }
-    }
+    ItMesh.closeAll(jakarta, sidecar, gateways, cp, agents, relay, toxiproxy, sites, backends);
   }
 
   @Test
@@ -334,9 +281,4 @@ class GatewayIT {
         .until(() -> NamedBackend.bySite(NamedBackend.tally(jakarta, 20)).equals(Map.of(site, 20)));
   }
 
-  private static String selatctl(String... args) {
-    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
-    assertThat(run.code()).as(run.err()).isZero();
-    return run.out();
-  }
 }

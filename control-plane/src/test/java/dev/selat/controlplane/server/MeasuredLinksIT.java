@@ -1,15 +1,13 @@
 package dev.selat.controlplane.server;
 
+import static dev.selat.controlplane.cli.BootstrapCommandTest.bootstrapOut;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.selat.controlplane.cli.BootstrapCommandTest;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.probe.ProbeAgent;
-import dev.selat.probe.ProbeAgentConfig;
-import dev.selat.probe.Ticker;
 import dev.selat.testkit.ConsulSite;
 import dev.selat.testkit.EnvoyProcess;
 import dev.selat.testkit.NamedBackend;
@@ -21,17 +19,13 @@ import dev.selat.testkit.WanPath;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,24 +91,26 @@ class MeasuredLinksIT {
       }
     }
     startProbes();
-    cp = ControlPlane.start(ConfigLoader.load(config(), "MeasuredLinksIT", Map.of()));
+    // The dwell as an operator would shorten it: by its environment variable.
+    cp = ControlPlane.start(ConfigLoader.load(config(), "MeasuredLinksIT",
+        Map.of("SELAT_ROUTING_HYSTERESIS_DWELL", DWELL.toMillis() + "ms")));
     await().atMost(Duration.ofSeconds(30)).until(cp::ready);
 
     String xds = "127.0.0.1:" + cp.xdsPort();
     int jakartaOutbound = Ports.freeTcpPort();
-    jakartaEnvoy = EnvoyProcess.start("jakarta-sidecar", selatctl("bootstrap", "--site", "jakarta", "--region",
+    jakartaEnvoy = EnvoyProcess.start("jakarta-sidecar", bootstrapOut("bootstrap", "--site", "jakarta", "--region",
         "id-jkt", "--upstreams", "catalog", "--no-admin", "--xds-address", xds,
         "--outbound-port", String.valueOf(jakartaOutbound)));
     int alibabaOutbound = Ports.freeTcpPort();
-    alibabaEnvoy = EnvoyProcess.start("alibaba-sg-sidecar", selatctl("bootstrap", "--site", "alibaba-sg", "--region",
+    alibabaEnvoy = EnvoyProcess.start("alibaba-sg-sidecar", bootstrapOut("bootstrap", "--site", "alibaba-sg", "--region",
         "ap-southeast-1", "--upstreams", "catalog", "--no-admin", "--xds-address", xds,
         "--outbound-port", String.valueOf(alibabaOutbound)));
     jakartaEnvoy.awaitHealthyHosts("catalog", 6, Duration.ofSeconds(60));
     alibabaEnvoy.awaitHealthyHosts("catalog", 6, Duration.ofSeconds(60));
-    jakarta = viaSidecar(jakartaOutbound);
-    alibaba = viaSidecar(alibabaOutbound);
+    jakarta = ItMesh.sidecarChannel(jakartaOutbound);
+    alibaba = ItMesh.sidecarChannel(alibabaOutbound);
     // This JVM's only gRPC xDS bootstrap: grpc-java reads it once per process (failsafe forks per IT class here).
-    System.setProperty("io.grpc.xds.bootstrapConfig", selatctl("bootstrap", "--grpc", "--site", "jakarta",
+    System.setProperty("io.grpc.xds.bootstrapConfig", bootstrapOut("bootstrap", "--grpc", "--site", "jakarta",
         "--region", "id-jkt", "--xds-address", xds));
     proxyless = Grpc.newChannelBuilder("xds:///catalog", InsecureChannelCredentials.create()).build();
   }
@@ -139,68 +135,23 @@ class MeasuredLinksIT {
     setLink(LEASED_LINE, Duration.ofMillis(12), Duration.ZERO);
     setLink(VPN, Duration.ofMillis(3), Duration.ZERO);
     for (String site : ThreeSites.IDS) {
-      ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
-      draft.site = site;
-      draft.agentId = site + "-probe";
-      draft.probePort = probePorts.get(site);
-      draft.grpcPort = 0;
-      draft.metricsPort = 0;
-      draft.intervalMillis = 250L;
-      draft.consul.address = sites.site(site).httpAddress().toString();
-      draft.consul.register = true;
-      draft.consul.discoverEveryMillis = 1000L;
-      for (String peer : ThreeSites.IDS) {
-        if (!peer.equals(site)) {
-          ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
-          p.site = peer;
-          p.address = "127.0.0.1";
-          p.port = wan.get(List.of(site, peer)).port();
-          draft.peers.add(p);
-          draft.paths.put(peer, String.join("+", linksOf(site, peer)));
-        }
-      }
-      agents.add(ProbeAgent.start(draft.build(), Clock.systemUTC(), Ticker.system(),
-          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+      Map<String, Integer> peers = new TreeMap<>();
+      ThreeSites.IDS.stream().filter(peer -> !peer.equals(site))
+          .forEach(peer -> peers.put(peer, wan.get(List.of(site, peer)).port()));
+      agents.add(ItMesh.probeAgent(site, sites.site(site).httpAddress(), probePorts.get(site), peers,
+          peer -> String.join("+", linksOf(site, peer))));
     }
   }
 
   private static String config() {
-    StringBuilder yaml = new StringBuilder("sites:\n");
-    String[][] regions = {{"jakarta", "id-jkt"}, {"alibaba-sg", "ap-southeast-1"}, {"aws-sg", "ap-southeast-1"}};
-    for (String[] s : regions) {
-      URI consul = sites.site(s[0]).httpAddress();
-      yaml.append("  - id: ").append(s[0]).append("\n    region: ").append(s[1])
-          .append("\n    consul: { addresses: [\"").append(consul.getHost()).append(':').append(consul.getPort())
-          .append("\"] }\n    startBudget: 10s\n");
-    }
-    return yaml.append("""
-        links:
-          - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
-          - { name: vpn, sites: [alibaba-sg, aws-sg], nominalRtt: 3ms }
-        routing: { debounce: 50ms, maxDelay: 500ms, hysteresis: { dwell: %dms } }
-        ports:
-          xds: { address: 127.0.0.1, port: 0 }
-          admin: { address: 127.0.0.1, port: 0 }
-        """.formatted(DWELL.toMillis())).toString();
+    return ItMesh.sitesYaml(sites, site -> "    startBudget: 10s\n") + ItMesh.LINKS_ROUTING_PORTS;
   }
 
   @AfterAll
   static void stop() throws Exception {
     System.clearProperty("io.grpc.xds.bootstrapConfig");
-    for (ManagedChannel c : new ManagedChannel[] {jakarta, alibaba, proxyless}) {
-      if (c != null) {
-        c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
-    }
-    List<AutoCloseable> all = new ArrayList<>(Arrays.asList(jakartaEnvoy, alibabaEnvoy, cp));
-    all.addAll(agents);
-    all.addAll(Arrays.asList(relay, toxiproxy, sites));
-    all.addAll(backends);
-    for (AutoCloseable c : all) {
-      if (c != null) {
-        c.close();
-      }
-    }
+    ItMesh.closeAll(jakarta, alibaba, proxyless, jakartaEnvoy, alibabaEnvoy, cp, agents, relay, toxiproxy, sites,
+        backends);
   }
 
   /** (a) Every pair measured over its WAN path; jakarta's sidecar keeps jakarta's traffic in jakarta. */
@@ -257,11 +208,9 @@ class MeasuredLinksIT {
     Map<String, Long> jakartaBefore = xdsUpdates(jakartaEnvoy);
     Map<String, Long> alibabaBefore = xdsUpdates(alibabaEnvoy);
     double responsesBefore = xdsResponsesSent();
-    for (int second = 0; second < 60; second += 5) {
-      Thread.sleep(5_000);
-      assertThat(NamedBackend.bySite(NamedBackend.tally(alibaba, 20))).as("after %d s of jitter", second + 5)
-          .isEqualTo(Map.of("jakarta", 20));
-    }
+    await("alibaba-sg's calls stay on jakarta through 60 s of jitter").during(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(70)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(5))
+        .until(() -> NamedBackend.bySite(NamedBackend.tally(alibaba, 20)).equals(Map.of("jakarta", 20)));
     Map<String, Long> jakartaAfter = xdsUpdates(jakartaEnvoy);
     Map<String, Long> alibabaAfter = xdsUpdates(alibabaEnvoy);
     double responsesAfter = xdsResponsesSent();
@@ -385,14 +334,5 @@ class MeasuredLinksIT {
     return response.body();
   }
 
-  private static ManagedChannel viaSidecar(int outboundPort) {
-    return Grpc.newChannelBuilder("127.0.0.1:" + outboundPort, InsecureChannelCredentials.create())
-        .overrideAuthority("catalog").build();
-  }
 
-  private static String selatctl(String... args) {
-    BootstrapCommandTest.Run run = BootstrapCommandTest.selatctl(args);
-    assertThat(run.code()).as(run.err()).isZero();
-    return run.out();
-  }
 }
