@@ -10,11 +10,16 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * Logback set up in code (found through ServiceLoader) rather than from XML: parsing logback.xml
- * costs a start-up the conformance suite pays for every test. Logs go to stderr; Jetty at WARN.
+ * costs a start-up the conformance suite pays for every test. Logs go to stderr; Jetty at WARN. A JVM that names
+ * its own configuration ({@code -Dlogback.configurationFile}, as the control plane's and the demo's launchers do)
+ * gets that instead: the emulator is a library there, and must not take over the host's logging.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
   @Override
   public ExecutionStatus configure(LoggerContext ctx) {
+    if (System.getProperty("logback.configurationFile") != null) {
+      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
+    }
     PatternLayoutEncoder enc = new PatternLayoutEncoder();
     enc.setContext(ctx);
     enc.setPattern("%d{HH:mm:ss.SSS} [%level] %logger{0}: %msg%n");

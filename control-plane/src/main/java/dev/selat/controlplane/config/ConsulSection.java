@@ -5,6 +5,7 @@ import dev.selat.consul.ConsulConfigException;
 import dev.selat.consul.SiteConfig;
 import dev.selat.consul.StalenessMode;
 import dev.selat.consul.TlsSettings;
+import dev.selat.consul.WatchRateLimit;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,8 @@ final class ConsulSection {
       Map.entry("tls.clientKey", new String[] {"consul.tls.keyFile", "CONSUL_CLIENT_KEY"}),
       Map.entry("tls.serverName", new String[] {"consul.tls.serverName", "CONSUL_TLS_SERVER_NAME"}),
       Map.entry("maxStale", new String[] {"consul.maxStale", null}),
+      Map.entry("rateLimit.burst", new String[] {"consul.rateLimit.burst", null}),
+      Map.entry("rateLimit.refill", new String[] {"consul.rateLimit.refill", null}),
       Map.entry("stalenessBudget", new String[] {"staleness.budget", null}),
       Map.entry("startBudget", new String[] {"startBudget", null}));
 
@@ -85,6 +88,10 @@ final class ConsulSection {
     Optional<Duration> maxStale = consul.get("maxStale").duration();
     Optional<Integer> maxConnections = consul.get("maxConnections").integer();
     Optional<Duration> blockingWait = consul.get("blockingWait").duration();
+    Field rateLimit = consul.get("rateLimit");
+    rateLimit.checkMapping();
+    Optional<Integer> burst = rateLimit.get("burst").integer();
+    Optional<Duration> refill = rateLimit.get("refill").duration();
     Optional<Duration> budget = staleness.get("budget").duration();
     Optional<StalenessMode> mode = enumValue(staleness.get("mode"), StalenessMode.class);
     Optional<Duration> startBudget = site.get("startBudget").duration();
@@ -100,6 +107,14 @@ final class ConsulSection {
     blockingWait.ifPresent(b::blockingWait);
     startBudget.ifPresent(b::startBudget);
     SiteConfig defaults = SiteConfig.builder("x", "x").address("127.0.0.1:8500").build();
+    try {
+      if (burst.isPresent() || refill.isPresent()) {
+        b.rateLimit(new WatchRateLimit(burst.orElse(defaults.rateLimit().burst()), refill.orElse(defaults.rateLimit().refill())));
+      }
+    } catch (ConsulConfigException e) {
+      report(e, p, env, problems);
+      return Optional.empty();
+    }
     b.staleness(budget.orElse(defaults.stalenessBudget()), mode.orElse(defaults.stalenessMode()));
     try {
       SiteConfig config;

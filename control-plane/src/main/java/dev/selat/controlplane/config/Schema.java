@@ -35,7 +35,7 @@ final class Schema {
   static final Obj TLS = obj("caFile", S, "certFile", S, "keyFile", S, "serverName", S, "insecureSkipVerify", S);
   static final Obj CONSUL = obj("addresses", new ScalarList(), "datacenter", S, "scheme", S, "token", new Scalar(true),
       "tokenFile", S, "tls", TLS, "consistency", S, "maxStale", S, "maxConnections", S,
-      "blockingWait", S);
+      "blockingWait", S, "rateLimit", obj("burst", S, "refill", S));
   static final Obj STALENESS = obj("budget", S, "mode", S);
   static final Obj GATEWAY_FROM = obj("site", S, "address", S);
   static final Obj GATEWAY = obj("address", S, "from", new Keyed("site", GATEWAY_FROM));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.selat.consul.ConsistencyMode;
 import dev.selat.consul.StalenessMode;
+import dev.selat.consul.WatchRateLimit;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,6 +188,27 @@ class ConfigLoaderTest {
     assertThat(e.problems()).singleElement().satisfies(p -> {
       assertThat(p.field()).isEqualTo("sites[0].consul.maxStale");
       assertThat(p.message()).contains("must be a positive duration");
+    });
+  }
+
+  @Test
+  void rateLimit_fromFile_reachesTheBridge_andAKeyLeftOutKeepsItsDefault() {
+    SelatConfig c = ConfigLoader.load(TWO_SITES.replace("consul: { addresses: [\"10.1.0.1:8500\"] }",
+        "consul: { addresses: [\"10.1.0.1:8500\"], rateLimit: { refill: 1s } }"), "t", Map.of());
+
+    assertThat(c.site("alibaba-sg").orElseThrow().consul().rateLimit()).isEqualTo(new WatchRateLimit(2, Duration.ofSeconds(1)));
+    assertThat(c.site("jakarta").orElseThrow().consul().rateLimit()).isEqualTo(WatchRateLimit.DEFAULT);
+  }
+
+  @Test
+  void rateLimit_badBurst_refusedAtItsPath() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(TWO_SITES.replace(
+        "consul: { addresses: [\"10.1.0.1:8500\"] }", "consul: { addresses: [\"10.1.0.1:8500\"], rateLimit: { burst: 0 } }"),
+        "t", Map.of()));
+
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo("sites[1].consul.rateLimit.burst");
+      assertThat(p.message()).contains("must be >= 1");
     });
   }
 
