@@ -89,6 +89,32 @@ public record ProbeAgentConfig(
     public ConsulDraft consul = new ConsulDraft();
     public List<String> allowedAgents = new ArrayList<>();
 
+    /**
+     * A draft for an agent {@code <site>-probe} on loopback, with its probe, gRPC and metrics ports picked free and a
+     * probe every {@code intervalMillis} (tests and the demo run several agents side by side).
+     */
+    public static Draft onLoopback(String site, long intervalMillis) {
+      Draft draft = new Draft();
+      draft.site = site;
+      draft.agentId = site + "-probe";
+      draft.probePort = 0;
+      draft.grpcPort = 0;
+      draft.metricsPort = 0;
+      draft.intervalMillis = intervalMillis;
+      return draft;
+    }
+
+    /** Adds a static peer in {@code site} at {@code address:port}, reached over the path named {@code path}. */
+    public Draft staticPeer(String site, String address, int port, String path) {
+      StaticPeerDraft peer = new StaticPeerDraft();
+      peer.site = site;
+      peer.address = address;
+      peer.port = port;
+      peers.add(peer);
+      paths.put(site, path);
+      return this;
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = false)
     public static final class StaticPeerDraft {
       public String site;

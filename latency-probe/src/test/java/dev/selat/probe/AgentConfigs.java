@@ -5,13 +5,6 @@ final class AgentConfigs {
   private AgentConfigs() {}
 
   static ProbeAgentConfig.Draft loopback(String site) {
-    ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
-    draft.site = site;
-    draft.agentId = site + "-probe";
-    draft.probePort = 0;
-    draft.grpcPort = 0;
-    draft.metricsPort = 0;
-    draft.intervalMillis = 50L;
-    return draft;
+    return ProbeAgentConfig.Draft.onLoopback(site, 50L);
   }
 }

@@ -320,23 +320,10 @@ final class DemoMesh implements AutoCloseable {
    * only at their probe paths' ports, through their gateways.
    */
   private ProbeAgent probeAgent(String site, Map<String, Integer> peerPorts) throws IOException {
-    ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
-    draft.site = site;
-    draft.agentId = site + "-probe";
-    draft.probePort = 0;
-    draft.grpcPort = 0;
-    draft.metricsPort = 0;
-    draft.intervalMillis = 250L;
+    ProbeAgentConfig.Draft draft = ProbeAgentConfig.Draft.onLoopback(site, 250L);
     draft.consul.address = consuls.get(site).httpAddress().toString();
     draft.consul.register = true;
-    peerPorts.forEach((peer, port) -> {
-      ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
-      p.site = peer;
-      p.address = "127.0.0.1";
-      p.port = port;
-      draft.peers.add(p);
-      draft.paths.put(peer, "via-gateway");
-    });
+    peerPorts.forEach((peer, port) -> draft.staticPeer(peer, "127.0.0.1", port, "via-gateway"));
     return ProbeAgent.start(draft.build(), Clock.systemUTC(), Ticker.system(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }

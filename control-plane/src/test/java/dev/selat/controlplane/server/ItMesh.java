@@ -56,23 +56,11 @@ final class ItMesh {
    */
   static ProbeAgent probeAgent(String site, URI consul, int probePort, Map<String, Integer> peerPorts,
       Function<String, String> pathTo) throws IOException {
-    ProbeAgentConfig.Draft draft = new ProbeAgentConfig.Draft();
-    draft.site = site;
-    draft.agentId = site + "-probe";
+    ProbeAgentConfig.Draft draft = ProbeAgentConfig.Draft.onLoopback(site, 250L);
     draft.probePort = probePort;
-    draft.grpcPort = 0;
-    draft.metricsPort = 0;
-    draft.intervalMillis = 250L;
     draft.consul.address = consul.toString();
     draft.consul.register = true;
-    peerPorts.forEach((peer, port) -> {
-      ProbeAgentConfig.Draft.StaticPeerDraft p = new ProbeAgentConfig.Draft.StaticPeerDraft();
-      p.site = peer;
-      p.address = "127.0.0.1";
-      p.port = port;
-      draft.peers.add(p);
-      draft.paths.put(peer, pathTo.apply(peer));
-    });
+    peerPorts.forEach((peer, port) -> draft.staticPeer(peer, "127.0.0.1", port, pathTo.apply(peer)));
     return ProbeAgent.start(draft.build(), Clock.systemUTC(), Ticker.system(),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
