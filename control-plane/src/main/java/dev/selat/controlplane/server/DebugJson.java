@@ -57,7 +57,7 @@ final class DebugJson {
     return m;
   }
 
-  private static Map<String, Object> site(SiteInput s) {
+  static Map<String, Object> site(SiteInput s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("site", s.site());
     m.put("region", s.region());
@@ -68,7 +68,7 @@ final class DebugJson {
     return m;
   }
 
-  private static Map<String, Object> route(ServiceRoute r) {
+  static Map<String, Object> route(ServiceRoute r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("clientSite", r.clientSite());
     m.put("service", r.service());
