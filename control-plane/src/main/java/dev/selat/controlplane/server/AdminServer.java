@@ -80,6 +80,7 @@ final class AdminServer implements AutoCloseable {
           case "/api/status" -> json(response, callback, StatusJson.status(engine.views(), engine.ready(),
               xds.streams(), events.recent(), Optional.ofNullable(query.getValue("service")), clock.instant()));
           case "/" -> asset(response, callback, "/index.html");
+          case "/favicon.ico" -> send(response, callback, 204, "text/plain", "");
           default -> {
             if (ASSETS.containsKey(path)) {
               asset(response, callback, path);

@@ -104,49 +104,58 @@
     document.title = (s.ready ? '' : '(not ready) ') + 'Selat control plane';
   }
 
+  let matrixKey = null;
+
+  /**
+   * The heat map. Its cells are built once per set of sites and updated in place, so that a cell keeps keyboard
+   * focus (and its jitter/loss details stay open) across updates.
+   */
   function renderMatrix(s) {
     const sites = s.sites.map((x) => x.site);
+    const key = sites.join(',');
+    if (key !== matrixKey) {
+      matrixKey = key;
+      const head = el('tr', {}, el('td', {}, el('span', { class: 'sr-only', text: 'from \\ to' })));
+      for (const to of sites) head.append(el('th', { scope: 'col', text: to }));
+      $('matrix').tHead.replaceChildren(head);
+      $('matrix').tBodies[0].replaceChildren(...sites.map((from) => el('tr', {},
+        el('th', { scope: 'row', text: from }),
+        ...sites.map((to) => from === to
+          ? el('td', { class: 'cell local', 'data-from': from, 'data-to': to }, 'local')
+          : el('td', { class: 'cell', tabindex: 0, 'data-from': from, 'data-to': to })))));
+    }
     const cells = new Map(s.cells.map((c) => [c.from + '>' + c.to, c]));
-    const head = el('tr', {}, el('td', {}, el('span', { class: 'sr-only', text: 'from \\ to' })));
-    for (const to of sites) head.append(el('th', { scope: 'col', text: to }));
-    $('matrix').tHead.replaceChildren(head);
-    const rows = sites.map((from) => {
-      const tr = el('tr', {}, el('th', { scope: 'row', text: from }));
-      for (const to of sites) {
-        if (from === to) {
-          tr.append(el('td', { class: 'cell local', 'data-from': from, 'data-to': to }, 'local'));
-          continue;
-        }
-        const c = cells.get(from + '>' + to);
-        if (!c) {
-          tr.append(el('td', { class: 'cell local', 'data-from': from, 'data-to': to }, '–'));
-          continue;
-        }
-        const more = el('span', { class: 'more' },
-          'jitter ' + ms(c.jitterMs) + ' · loss ' + (c.lossRatio === null ? '–' : (c.lossRatio * 100).toFixed(1) + '%'),
-          el('br'), 'routing uses ' + ms(c.routingRttMs),
-          c.hysteresisHoldingSince ? el('span', {}, el('br'), 'hysteresis holding since ' + clock(c.hysteresisHoldingSince)) : null,
-          el('br'), (c.agents || 0) + ' probe agent' + (c.agents === 1 ? '' : 's'));
-        const td = el('td', {
-          class: 'cell ' + c.source, tabindex: 0, 'data-from': from, 'data-to': to, 'data-rtt-ms': c.rttMs,
-          'data-source': c.source,
-        }, el('span', { class: 'rtt', text: ms(c.rttMs) }),
-        el('span', { class: 'src', text: c.source + (c.source === 'nominal' ? '' : ' · ' + age(c.ageMs)) }), more);
-        td.style.setProperty('--h', hue(c.rttMs));
-        tr.append(td);
+    for (const td of $('matrix').tBodies[0].querySelectorAll('td.cell:not(.local)')) {
+      const c = cells.get(td.dataset.from + '>' + td.dataset.to);
+      if (!c) {
+        td.className = 'cell';
+        td.removeAttribute('data-rtt-ms');
+        td.removeAttribute('data-source');
+        td.replaceChildren('–');
+        continue;
       }
-      return tr;
-    });
-    $('matrix').tBodies[0].replaceChildren(...rows);
+      const more = el('span', { class: 'more' },
+        'jitter ' + ms(c.jitterMs) + ' · loss ' + (c.lossRatio === null ? '–' : (c.lossRatio * 100).toFixed(1) + '%'),
+        el('br'), 'routing uses ' + ms(c.routingRttMs),
+        c.hysteresisHoldingSince ? el('span', {}, el('br'), 'hysteresis holding since ' + clock(c.hysteresisHoldingSince)) : null,
+        el('br'), (c.agents || 0) + ' probe agent' + (c.agents === 1 ? '' : 's'));
+      td.className = 'cell ' + c.source;
+      td.dataset.rttMs = c.rttMs;
+      td.dataset.source = c.source;
+      td.style.setProperty('--h', hue(c.rttMs));
+      td.replaceChildren(el('span', { class: 'rtt', text: ms(c.rttMs) }),
+        el('span', { class: 'src', text: c.source + (c.source === 'nominal' ? '' : ' · ' + age(c.ageMs)) }),
+        more);
+    }
   }
 
   function renderSites(s) {
     const rows = s.sites.map((x) => el('tr', { 'data-site': x.site },
-      el('th', { scope: 'row', text: x.site + (x.region ? ' (' + x.region + ')' : '') }),
+      el('th', { scope: 'row' }, x.site, x.region ? el('span', { class: 'region', text: x.region }) : null),
       el('td', {}, el('span', { class: 'badge state-' + x.state, text: x.state })),
       el('td', { text: x.state === 'synced' ? 'current' : age(x.dataAgeMs) }),
       el('td', { text: x.services === undefined ? '–' : x.services }),
-      el('td', { text: x.expired ? 'yes: ' + x.expiredMode : 'no' })));
+      el('td', { text: x.expired ? x.expiredMode : 'no' })));
     $('sites').tBodies[0].replaceChildren(...rows);
   }
 
