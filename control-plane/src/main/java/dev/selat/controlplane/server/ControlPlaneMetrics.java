@@ -56,6 +56,9 @@ final class ControlPlaneMetrics implements AutoCloseable {
   static final String RESIDENCY_BLOCKS = "selat.routes.residency.blocked";
 
   static final String OTHER_SITE = "other";
+  /** The {@code kind} tag of {@link #ROUTE_CHANGES}. */
+  static final List<EventLog.Kind> ROUTE_KINDS = List.of(EventLog.Kind.FAILOVER, EventLog.Kind.REORDER,
+      EventLog.Kind.SHARES, EventLog.Kind.NEW_ROUTE);
   static final List<String> ROLES = List.of(NodeMetadata.ROLE_SIDECAR, NodeMetadata.ROLE_GATEWAY,
       NodeMetadata.ROLE_GRPC);
 
@@ -82,7 +85,7 @@ final class ControlPlaneMetrics implements AutoCloseable {
       }
     }
     for (RouteListener.Cause cause : RouteListener.Cause.values()) {
-      for (EventLog.Kind kind : List.of(EventLog.Kind.FAILOVER, EventLog.Kind.REORDER, EventLog.Kind.SHARES)) {
+      for (EventLog.Kind kind : ROUTE_KINDS) {
         routeChanges.put(cause.tag() + "|" + kind.label(), keep(Counter.builder(ROUTE_CHANGES)
             .tags("cause", cause.tag(), "kind", kind.label())
             .description("Route changes that reached the xDS resources, by what caused them and what changed")
@@ -90,6 +93,9 @@ final class ControlPlaneMetrics implements AutoCloseable {
       }
     }
     for (EventLog.Kind kind : EventLog.Kind.values()) {
+      if (kind == EventLog.Kind.NEW_ROUTE) {
+        continue; // counted as a route change, never listed
+      }
       events.put(kind, keep(Counter.builder(EVENTS).tag("kind", kind.label())
           .description("Events of the status page's recent-events list").register(registry)));
     }

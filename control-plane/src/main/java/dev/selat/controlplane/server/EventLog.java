@@ -26,6 +26,8 @@ final class EventLog {
     REORDER,
     /** Only the weights or shares of a route changed. */
     SHARES,
+    /** A route appeared (a new service, or the first routes): counted by {@code selat.routes.changes}, not listed. */
+    NEW_ROUTE,
     /** A measured RTT crossed the hysteresis threshold; routing holds the old one for the dwell time. */
     HYSTERESIS_HELD,
     /** A proxy rejected a response. */

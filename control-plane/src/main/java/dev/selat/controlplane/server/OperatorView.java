@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * executors (as {@link XdsCallbacks}); every call is short and thread-safe.
  */
 final class OperatorView implements RouteListener, XdsCallbacks {
+  /** A NACK's message in the events list is cut here (Envoy's can be long); /debug/proxies keeps it whole. */
+  private static final int NACK_DETAIL_SHOWN = 500;
+
   private final ControlPlaneMetrics metrics;
   private final EventLog events;
   private final Propagation propagation;
@@ -61,14 +64,23 @@ final class OperatorView implements RouteListener, XdsCallbacks {
       Cause cause) {
     EventLog.Kind kind = kind(before, after);
     metrics.routeChanged(cause, kind);
+    if (kind == EventLog.Kind.NEW_ROUTE) {
+      return;
+    }
     String whose = gateway ? "the gateway of " + site : "clients in " + site;
     event(kind, site, after.service(), after.service() + " for " + whose + " (" + cause.tag() + "): "
         + before.map(b -> shares(b)).orElse("{}") + " -> " + shares(after));
   }
 
-  /** Failover when the site with the largest share changed, reorder when the sites' priority order did. */
+  /**
+   * A new route when there was none; failover when the site with the largest share changed; reorder when the sites'
+   * priority order did; else shares.
+   */
   static EventLog.Kind kind(Optional<ServiceRoute> before, ServiceRoute after) {
-    if (before.isEmpty() || !top(before.get()).equals(top(after))) {
+    if (before.isEmpty()) {
+      return EventLog.Kind.NEW_ROUTE;
+    }
+    if (!top(before.get()).equals(top(after))) {
       return EventLog.Kind.FAILOVER;
     }
     return order(before.get()).equals(order(after)) ? EventLog.Kind.SHARES : EventLog.Kind.REORDER;
@@ -130,8 +142,10 @@ final class OperatorView implements RouteListener, XdsCallbacks {
   public void onNack(XdsStreamInfo stream, String typeUrl, String nonce, String errorDetail) {
     propagation.answered(stream.id(), typeUrl);
     String site = ProxyGroup.of(stream.node()).site();
+    String detail = errorDetail.length() > NACK_DETAIL_SHOWN ? errorDetail.substring(0, NACK_DETAIL_SHOWN) + "…"
+        : errorDetail;
     event(EventLog.Kind.NACK, site, null, "NACK from " + stream.node().getId() + " (" + site + ") for "
-        + typeUrl.substring(typeUrl.lastIndexOf('.') + 1) + ": " + errorDetail);
+        + typeUrl.substring(typeUrl.lastIndexOf('.') + 1) + ": " + detail);
   }
 
   /** The proxy's role as the {@code role} tag: gateway, grpc (any client that spills by computed weights), sidecar. */
