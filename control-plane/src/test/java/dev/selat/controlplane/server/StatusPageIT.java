@@ -308,9 +308,67 @@ class StatusPageIT {
     fullPage("status-page-full-1280.png");
   }
 
-  /** On a phone: one column, nothing wider than the screen, the heat map and the proxies readable. */
+  /**
+   * Accessible: every text on the page has WCAG AA contrast (4.5:1) against what is behind it, and the keyboard alone
+   * reaches the skip link, the header's button and the heat map's cells, with a visible focus ring.
+   */
   @Test
   @Order(5)
+  void contrastAndKeyboard_textAtLeast4point5to1_cellsReachableByTab() {
+    JavascriptExecutor js = (JavascriptExecutor) browser;
+    @SuppressWarnings("unchecked")
+    List<String> lowContrast = (List<String>) js.executeScript(CONTRAST);
+    assertThat(lowContrast).as("texts below 4.5:1").isEmpty();
+    long texts = (Long) js.executeScript("return document.querySelectorAll('#dashboard td, #dashboard th').length");
+    assertThat(texts).as("the check saw the tables").isGreaterThan(30);
+
+    // A reload starts the tab order at the top; the tab keeps its token, so the page does not ask again.
+    browser.navigate().refresh();
+    await("the dashboard, with the token kept in the tab").atMost(Duration.ofSeconds(5))
+        .until(() -> browser.findElement(By.id("dashboard")).isDisplayed()
+            && !browser.findElements(By.cssSelector("#matrix td[data-rtt-ms]")).isEmpty());
+    List<String> reached = new ArrayList<>();
+    String ring = null;
+    org.openqa.selenium.interactions.Actions keys = new org.openqa.selenium.interactions.Actions(browser);
+    for (int i = 0; i < 20 && ring == null; i++) {
+      keys.sendKeys(org.openqa.selenium.Keys.TAB).perform();
+      String at = (String) js.executeScript("const e = document.activeElement; "
+          + "return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.dataset.from ? '[' + e.dataset.from + '>' "
+          + "+ e.dataset.to + ']' : '')");
+      reached.add(at);
+      if (at.startsWith("td[")) {
+        ring = (String) js.executeScript("const s = getComputedStyle(document.activeElement); "
+            + "return s.outlineStyle + ' ' + s.outlineWidth");
+      }
+    }
+    System.out.printf("tab order: %s; the cell's focus ring: %s%n", reached, ring);
+    assertThat(reached.getFirst()).isEqualTo("a");
+    assertThat(reached).contains("button#forget").anyMatch(r -> r.startsWith("td["));
+    assertThat(ring).as("focus ring on the cell").startsWith("solid").isNotEqualTo("solid 0px");
+  }
+
+  /** WCAG 2 contrast of every visible element's own text against its nearest opaque background. */
+  private static final String CONTRAST = """
+      const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+      const lum = (c) => { const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255;
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const behind = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c; } return [255, 255, 255]; };
+      const low = [];
+      for (const el of document.querySelectorAll('body *')) {
+        if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;
+        if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const a = lum(rgb(getComputedStyle(el).color)), b = lum(behind(el));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) low.push(el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 40) + '" '
+          + ratio.toFixed(2));
+      }
+      return low;""";
+
+  /** On a phone: one column, nothing wider than the screen, the heat map and the proxies readable. */
+  @Test
+  @Order(6)
   void phone_390x844_fitsTheScreen() throws Exception {
     viewport(390, 844, true);
     await().atMost(Duration.ofSeconds(5)).until(() -> ((Number) ((JavascriptExecutor) browser)
@@ -327,7 +385,7 @@ class StatusPageIT {
 
   /** The token never went into a URL: the page's own address and every request it made. */
   @Test
-  @Order(6)
+  @Order(7)
   void token_neverInAUrl() {
     @SuppressWarnings("unchecked")
     List<String> urls = (List<String>) ((JavascriptExecutor) browser).executeScript(
@@ -342,7 +400,7 @@ class StatusPageIT {
 
   /** A scrape after all of it passes promtool, and carries propagation and route changes caused by latency. */
   @Test
-  @Order(7)
+  @Order(8)
   void metrics_afterAllOfIt_passPromtool() throws Exception {
     String metrics = get("/metrics", null).body();
     Files.writeString(OUT.resolve("status-page-metrics.txt"), metrics);
