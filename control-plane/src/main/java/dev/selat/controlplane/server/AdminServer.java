@@ -75,7 +75,7 @@ final class AdminServer implements AutoCloseable {
               engine.ready() ? "ready\n" : "not ready: waiting for every site to sync or spend its start budget\n");
           case "/debug/latency" -> json(response, callback, DebugJson.latency(engine.views()));
           case "/debug/routes" -> json(response, callback,
-              DebugJson.routes(engine.views(), query.getValue("site"), query.getValue("service")));
+              DebugJson.routes(engine.views(), query.getValue("site"), query.getValue("service"), clock.instant()));
           case "/debug/proxies" -> json(response, callback, DebugJson.proxies(xds.streams(), query.getValue("site")));
           case "/api/status" -> json(response, callback, StatusJson.status(engine.views(), engine.ready(),
               xds.streams(), events.recent(), Optional.ofNullable(query.getValue("service")), clock.instant()));

@@ -3,6 +3,7 @@ package dev.selat.controlplane.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.selat.consul.SiteCatalog;
+import dev.selat.consul.SiteFreshness;
 import dev.selat.consul.SyncState;
 import dev.selat.controlplane.config.GatewaySpec;
 import dev.selat.controlplane.config.SelatConfig;
@@ -100,7 +101,7 @@ final class RouteEngine {
    * inputs, sites' sync states and the probe agents' estimates behind the matrix, replaced as a whole.
    */
   record Views(Map<String, Map<String, ServiceRoute>> routes, LatencyMatrix measured, HeldLatency held,
-      Map<String, SiteInput> sites, Map<String, SyncState> states, Map<SitePair, List<AgentEstimate>> estimates) {}
+      Map<String, SiteInput> sites, Map<String, SiteFreshness> states, Map<SitePair, List<AgentEstimate>> estimates) {}
 
   RouteEngine(SelatConfig config, SnapshotPublisher publisher, ScheduledExecutorService scheduler, Clock clock,
       RouteListener listener) {
@@ -238,10 +239,11 @@ final class RouteEngine {
     services.forEach(s -> causes.merge(s, cause, (a, b) -> a.ordinal() <= b.ordinal() ? a : b));
   }
 
-  private Map<String, SyncState> states() {
-    Map<String, SyncState> states = new TreeMap<>();
+  /** Each configured site's freshness as of its latest catalog: its state, and since when its data is old. */
+  private Map<String, SiteFreshness> states() {
+    Map<String, SiteFreshness> states = new TreeMap<>();
     specs.keySet().forEach(site -> states.put(site,
-        catalogs.containsKey(site) ? catalogs.get(site).freshness().state() : SyncState.SYNCING));
+        catalogs.containsKey(site) ? catalogs.get(site).freshness() : SiteFreshness.SYNCING));
     return Collections.unmodifiableMap(states);
   }
 

@@ -27,18 +27,17 @@ final class StatusJson {
     m.put("generatedAt", now.toString());
     m.put("ready", ready);
     List<Map<String, Object>> sites = new ArrayList<>();
-    views.states().forEach((site, state) -> {
+    views.states().forEach((site, freshness) -> {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("site", site);
-      s.put("state", state.name().toLowerCase());
+      s.put("state", freshness.state().name().toLowerCase());
       Optional.ofNullable(views.sites().get(site)).ifPresent(in -> {
         Map<String, Object> d = DebugJson.site(in);
         d.remove("site");
         s.putAll(d);
       });
-      if (!s.containsKey("dataAgeMs")) {
-        s.put("dataAgeMs", 0.0);
-      }
+      // The age now, not as of the site's latest catalog: a site whose Consul is down sends none.
+      s.put("dataAgeMs", DebugJson.ms(freshness.age(now)));
       sites.add(s);
     });
     m.put("sites", sites);

@@ -258,7 +258,8 @@ class StatusPageIT {
   @Test
   @Order(4)
   void nackingProxy_showsItsMessage() throws Exception {
-    String message = "StatusPageIT rejects cluster catalog: pretend it is invalid";
+    // Markup in a proxy's message is text on the page, never markup.
+    String message = "StatusPageIT rejects cluster catalog: <b>pretend</b> it is invalid";
     adsChannel = Grpc.newChannelBuilder("127.0.0.1:" + cp.xdsPort(), InsecureChannelCredentials.create()).build();
     Node node = Node.newBuilder().setId("nacking-proxy-jakarta").setCluster("catalog")
         .setMetadata(Struct.newBuilder()
@@ -293,6 +294,8 @@ class StatusPageIT {
     await("the page shows the NACK").atMost(Duration.ofSeconds(10))
         .until(() -> rowTexts(row).size() == 6 && rowTexts(row).get(5).contains(message));
     List<String> columns = rowTexts(row);
+    assertThat((Long) ((JavascriptExecutor) browser).executeScript(
+        "return document.querySelectorAll(\"#proxies b, #events b\").length")).as("markup from the NACK").isZero();
     System.out.printf("proxy row: %s%n", columns);
     assertThat(columns.get(1)).isEqualTo("jakarta");
     assertThat(columns.get(2)).isEqualTo("sidecar");
@@ -418,6 +421,23 @@ class StatusPageIT {
         .isGreaterThan(0.025);
     assertThat(sample(metrics, "selat_latency_matrix_source{from=\"alibaba-sg\",source=\"probe\",to=\"aws-sg\"}"))
         .isEqualTo(1.0);
+  }
+
+  /** aws-sg's Consul stops: the page shows the site stale with its data age, and the event, without a reload. */
+  @Test
+  @Order(9)
+  void siteConsulDown_pageShowsItStale_withItsDataAge() {
+    sites.awsSg().close();
+
+    String row = "#sites tr[data-site='aws-sg']";
+    await("aws-sg stale on the page").atMost(Duration.ofSeconds(30)).until(() -> {
+      List<String> cells = rowTexts(row);
+      return cells.size() == 5 && cells.get(1).equals("stale") && cells.get(2).matches("\\d+ s");
+    });
+    await("the site's state in the recent events").atMost(Duration.ofSeconds(5))
+        .until(() -> events("site-state").stream().anyMatch(e -> e.contains("site aws-sg: synced -> stale")));
+    System.out.printf("aws-sg's Consul down: the page shows %s%n", rowTexts(row));
+    assertThat(rowTexts("#sites tr[data-site='jakarta']").get(1)).isEqualTo("synced");
   }
 
   private static double sample(String scrape, String series) {
