@@ -36,6 +36,16 @@ public final class Tools {
     return find("SELAT_PROMTOOL", Path.of("/usr/bin/promtool"));
   }
 
+  /** Debian's {@code chromium} (the browser the status page's IT drives headless). */
+  public static Path chromium() {
+    return find("SELAT_CHROMIUM", Path.of("/usr/bin/chromium"));
+  }
+
+  /** Debian's {@code chromium-driver}: the WebDriver of the same Chromium version. */
+  public static Path chromedriver() {
+    return find("SELAT_CHROMEDRIVER", Path.of("/usr/bin/chromedriver"));
+  }
+
   /** Directory for peer logs: {@code SELAT_LOG_DIR} (Failsafe sets it to target/peer-logs), else ./target/peer-logs. */
   public static Path logDir() {
     String dir = System.getenv("SELAT_LOG_DIR");

@@ -98,11 +98,12 @@ public final class ConfigLoader {
       RoutingSettings routing = routing(root.get("routing"));
       LatencySettings latency = latency(root.get("latency"));
       Ports ports = ports(root.get("ports"));
-      if (!problems.isEmpty() || routing == null || latency == null || ports == null) {
+      AdminSettings admin = admin(root.get("admin"));
+      if (!problems.isEmpty() || routing == null || latency == null || ports == null || admin == null) {
         return Optional.empty();
       }
       try {
-        return Optional.of(new SelatConfig(sites, links, routing, latency, ports));
+        return Optional.of(new SelatConfig(sites, links, routing, latency, ports, admin));
       } catch (IllegalArgumentException e) {
         problems.add("(config)", e.getMessage()); // a rule the walk above missed; still all or nothing
         return Optional.empty();
@@ -316,6 +317,32 @@ public final class ConfigLoader {
         f.get("admin").get("port").problem("same port as ports.xds (" + xds.port() + ")");
       }
       return xds == null || admin == null ? null : new Ports(xds, admin);
+    }
+
+    /** The admin token, from {@code token} or {@code tokenFile} (read now, trimmed); never both. */
+    private AdminSettings admin(Field f) {
+      f.checkMapping();
+      Optional<String> token = f.get("token").text().map(String::strip);
+      Optional<String> file = f.get("tokenFile").text();
+      if (token.isPresent() && file.isPresent()) {
+        f.get("tokenFile").problem("token and tokenFile are exclusive: give one");
+        return null;
+      }
+      if (file.isPresent()) {
+        try {
+          token = Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of(file.get())).strip());
+        } catch (java.io.IOException | RuntimeException e) {
+          f.get("tokenFile").problem("cannot read " + file.get());
+          return null;
+        }
+      }
+      String where = file.isPresent() ? "tokenFile" : "token";
+      if (token.isPresent() && token.get().length() < AdminSettings.MIN_TOKEN_LENGTH) {
+        f.get(where).problem("the token must have at least " + AdminSettings.MIN_TOKEN_LENGTH + " characters"
+            + (file.isPresent() ? " (in " + file.get() + ")" : ""));
+        return null;
+      }
+      return problems.reportedAtOrBelow(f.path()) ? null : new AdminSettings(token);
     }
 
     private Endpoint endpoint(Field f, Endpoint d) {

@@ -48,8 +48,9 @@ final class Schema {
   static final Obj LATENCY = obj("probeService", S, "staleAfter", S, "staleBudget", S);
   static final Obj ENDPOINT = obj("address", S, "port", S);
   static final Obj PORTS = obj("xds", ENDPOINT, "admin", ENDPOINT);
+  static final Obj ADMIN = obj("token", new Scalar(true), "tokenFile", S);
   static final Obj ROOT = obj("sites", new Keyed("id", SITE), "links", new Keyed("name", LINK), "routing", ROUTING,
-      "latency", LATENCY, "ports", PORTS);
+      "latency", LATENCY, "ports", PORTS, "admin", ADMIN);
 
   private Schema() {}
 

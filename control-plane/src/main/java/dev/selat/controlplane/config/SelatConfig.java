@@ -11,7 +11,8 @@ import java.util.Set;
  * The control plane's whole configuration, validated (see {@link ConfigLoader}). Immutable; {@link #toString} never shows
  * a token. The path between two sites is derived from the links once, here ({@link #path}).
  *
- * @param graph all-pairs shortest paths over {@code links}; the five-argument constructor computes it
+ * @param graph all-pairs shortest paths over {@code links}; the shorter constructors compute it
+ * @param admin the admin HTTP server's token, if any
  */
 public record SelatConfig(
     List<SiteSpec> sites,
@@ -19,7 +20,8 @@ public record SelatConfig(
     RoutingSettings routing,
     LatencySettings latency,
     Ports ports,
-    SiteGraph graph) {
+    SiteGraph graph,
+    AdminSettings admin) {
 
   public SelatConfig {
     sites = List.copyOf(sites);
@@ -28,6 +30,7 @@ public record SelatConfig(
     requireNonNull(latency, "latency");
     requireNonNull(ports, "ports");
     requireNonNull(graph, "graph");
+    requireNonNull(admin, "admin");
     if (sites.isEmpty()) {
       throw new IllegalArgumentException("sites: at least one site is required");
     }
@@ -51,7 +54,12 @@ public record SelatConfig(
   }
 
   public SelatConfig(List<SiteSpec> sites, List<LinkSpec> links, RoutingSettings routing, LatencySettings latency, Ports ports) {
-    this(sites, links, routing, latency, ports, SiteGraph.of(sites.stream().map(SiteSpec::id).toList(), links));
+    this(sites, links, routing, latency, ports, AdminSettings.OPEN);
+  }
+
+  public SelatConfig(List<SiteSpec> sites, List<LinkSpec> links, RoutingSettings routing, LatencySettings latency,
+      Ports ports, AdminSettings admin) {
+    this(sites, links, routing, latency, ports, SiteGraph.of(sites.stream().map(SiteSpec::id).toList(), links), admin);
   }
 
   /** The shortest path by summed nominal RTT; from a site to itself, no links and zero RTT. Unknown sites throw. */

@@ -182,7 +182,8 @@ public final class ProbeSubscriptions implements AutoCloseable {
   static AgentEstimate estimate(String agentId, LinkEstimate e) {
     Duration rtt = Duration.ofSeconds(e.getRttSmoothed().getSeconds(), e.getRttSmoothed().getNanos());
     Instant last = Instant.ofEpochSecond(e.getLastSampleAt().getSeconds(), e.getLastSampleAt().getNanos());
-    return new AgentEstimate(agentId, rtt, last, e.getStale(), e.getSamples() == 0);
+    Duration jitter = Duration.ofSeconds(e.getJitter().getSeconds(), e.getJitter().getNanos());
+    return new AgentEstimate(agentId, rtt, last, e.getStale(), e.getSamples() == 0, jitter, e.getLossRatio());
   }
 
   /** Cancels every stream; waits (up to 5 s) for the scheduler to do it. */

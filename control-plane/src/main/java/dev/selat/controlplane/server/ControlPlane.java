@@ -21,6 +21,7 @@ public final class ControlPlane implements AutoCloseable {
   private final RouteEngine engine;
   private final ScheduledExecutorService scheduler;
   private final ProbeSubscriptions probes;
+  private final ControlPlaneMetrics metrics;
 
   private ControlPlane(Injector injector) {
     this.engine = injector.getInstance(RouteEngine.class);
@@ -28,6 +29,7 @@ public final class ControlPlane implements AutoCloseable {
     this.scheduler = injector.getInstance(ScheduledExecutorService.class);
     this.admin = injector.getInstance(AdminServer.class);
     this.bridge = injector.getInstance(ConsulBridge.class);
+    this.metrics = injector.getInstance(ControlPlaneMetrics.class);
     SelatConfig config = injector.getInstance(SelatConfig.class);
     this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
   }
@@ -63,6 +65,7 @@ public final class ControlPlane implements AutoCloseable {
     xds.close();
     bridge.close();
     scheduler.shutdownNow();
+    metrics.close();
     try {
       admin.close();
       scheduler.awaitTermination(5, TimeUnit.SECONDS);

@@ -47,21 +47,36 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine) throws Exception {
+  ControlPlaneMetrics metrics(PrometheusMeterRegistry registry, Provider<RouteEngine> engine) {
+    // Its gauges read the engine's views at each scrape, long after both exist.
+    return new ControlPlaneMetrics(registry, config.siteIds(), () -> engine.get().views());
+  }
+
+  @Provides
+  @Singleton
+  OperatorView operatorView(ControlPlaneMetrics metrics, Clock clock) {
+    return new OperatorView(metrics, new EventLog(clock), clock);
+  }
+
+  @Provides
+  @Singleton
+  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine, OperatorView view)
+      throws Exception {
     // The engine publishes to this server and maps its streams' nodes: the Provider breaks the cycle (streams open
     // only once the server has started, after both exist).
     return XdsServer.builder()
         .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
         .nodeGroupMapper(node -> engine.get().group(node))
         .meterRegistry(registry)
+        .callbacks(view)
         .clock(clock)
         .start();
   }
 
   @Provides
   @Singleton
-  RouteEngine routeEngine(XdsServer server, ScheduledExecutorService scheduler, Clock clock) {
-    return new RouteEngine(config, server, scheduler, clock);
+  RouteEngine routeEngine(XdsServer server, ScheduledExecutorService scheduler, Clock clock, OperatorView view) {
+    return new RouteEngine(config, server, scheduler, clock, view);
   }
 
   @Provides
@@ -72,8 +87,9 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  AdminServer admin(PrometheusMeterRegistry registry, RouteEngine engine, XdsServer xds) throws Exception {
+  AdminServer admin(PrometheusMeterRegistry registry, RouteEngine engine, XdsServer xds, OperatorView view, Clock clock)
+      throws Exception {
     return new AdminServer(new InetSocketAddress(config.ports().admin().address(), config.ports().admin().port()),
-        registry, engine, xds);
+        registry, engine, xds, view.events(), config.admin(), clock);
   }
 }

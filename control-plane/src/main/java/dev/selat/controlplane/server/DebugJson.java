@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The {@code /debug} pages' JSON, as plain maps (durations in milliseconds). */
 final class DebugJson {
@@ -37,7 +38,8 @@ final class DebugJson {
     return Map.of("cells", cells);
   }
 
-  static Map<String, Object> routes(RouteEngine.Views views, String site, String service) {
+  /** {@code now}: the sites' data age is given as of now (a site whose Consul is down sends no new catalog). */
+  static Map<String, Object> routes(RouteEngine.Views views, String site, String service, java.time.Instant now) {
     List<Map<String, Object>> out = new ArrayList<>();
     views.routes().forEach((client, byService) -> {
       if (site != null && !site.equals(client)) {
@@ -50,14 +52,18 @@ final class DebugJson {
       });
     });
     List<Map<String, Object>> sites = new ArrayList<>();
-    views.sites().values().forEach(s -> sites.add(site(s)));
+    views.sites().values().forEach(s -> {
+      Map<String, Object> m = site(s);
+      Optional.ofNullable(views.states().get(s.site())).ifPresent(f -> m.put("dataAgeMs", ms(f.age(now))));
+      sites.add(m);
+    });
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("sites", sites);
     m.put("routes", out);
     return m;
   }
 
-  private static Map<String, Object> site(SiteInput s) {
+  static Map<String, Object> site(SiteInput s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("site", s.site());
     m.put("region", s.region());
@@ -68,7 +74,7 @@ final class DebugJson {
     return m;
   }
 
-  private static Map<String, Object> route(ServiceRoute r) {
+  static Map<String, Object> route(ServiceRoute r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("clientSite", r.clientSite());
     m.put("service", r.service());

@@ -3,6 +3,7 @@ package dev.selat.controlplane.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.selat.consul.SiteCatalog;
+import dev.selat.consul.SiteFreshness;
 import dev.selat.consul.SyncState;
 import dev.selat.controlplane.config.GatewaySpec;
 import dev.selat.controlplane.config.SelatConfig;
@@ -62,6 +63,7 @@ final class RouteEngine {
   private final SnapshotPublisher publisher;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
+  private final RouteListener listener;
   private final Map<String, SiteSpec> specs = new TreeMap<>();
   /** site -> its gateway as the brain takes it, for the sites that have one. */
   private final Map<String, Gateway> gateways = new TreeMap<>();
@@ -74,6 +76,8 @@ final class RouteEngine {
   private Map<SitePair, List<AgentEstimate>> estimates = Map.of();
   private HeldLatency held = HeldLatency.EMPTY;
   private final Set<String> dirty = new HashSet<>();
+  /** Why each dirty service is dirty (the first cause in {@link RouteListener.Cause}'s order wins). */
+  private final Map<String, RouteListener.Cause> causes = new HashMap<>();
   private Instant firstDirty;
   private ScheduledFuture<?> pending;
   /**
@@ -90,20 +94,22 @@ final class RouteEngine {
   private final String probeService;
   private volatile boolean ready;
   private volatile Views views = new Views(Collections.unmodifiableMap(routes), LatencyMatrix.EMPTY,
-      HeldLatency.EMPTY, Map.of());
+      HeldLatency.EMPTY, Map.of(), Map.of(), Map.of());
 
   /**
-   * What {@code /debug} shows: the routes (a live read-only view), and the latest matrix and site inputs, replaced as
-   * a whole.
+   * What {@code /debug} and the status page show: the routes (a live read-only view), and the latest matrix, site
+   * inputs, sites' sync states and the probe agents' estimates behind the matrix, replaced as a whole.
    */
   record Views(Map<String, Map<String, ServiceRoute>> routes, LatencyMatrix measured, HeldLatency held,
-      Map<String, SiteInput> sites) {}
+      Map<String, SiteInput> sites, Map<String, SiteFreshness> states, Map<SitePair, List<AgentEstimate>> estimates) {}
 
-  RouteEngine(SelatConfig config, SnapshotPublisher publisher, ScheduledExecutorService scheduler, Clock clock) {
+  RouteEngine(SelatConfig config, SnapshotPublisher publisher, ScheduledExecutorService scheduler, Clock clock,
+      RouteListener listener) {
     this.config = requireNonNull(config, "config");
     this.publisher = requireNonNull(publisher, "publisher");
     this.scheduler = requireNonNull(scheduler, "scheduler");
     this.clock = requireNonNull(clock, "clock");
+    this.listener = requireNonNull(listener, "listener");
     this.resources = new ProxyResources(config.routing().overprovisioningFactor());
     this.probeService = config.latency().probeService();
     this.notRouted = Set.of(CONSUL_SERVICE, probeService);
@@ -143,10 +149,14 @@ final class RouteEngine {
           || before.freshness().decayed() != catalog.freshness().decayed();
       if (stateChanged) {
         log.info("site {}: {}", catalog.siteId(), catalog.freshness().state());
-        markAll();
+        if (before == null || before.freshness().state() != catalog.freshness().state()) {
+          listener.siteState(catalog.siteId(), Optional.ofNullable(before).map(b -> b.freshness().state()),
+              catalog.freshness().state());
+        }
+        markAll(RouteListener.Cause.SITE_STATE);
       } else {
-        dirty.addAll(catalog.delta().changed());
-        dirty.addAll(catalog.delta().removed());
+        mark(catalog.delta().changed(), RouteListener.Cause.CATALOG);
+        mark(catalog.delta().removed(), RouteListener.Cause.CATALOG);
       }
       checkReady();
       schedule();
@@ -174,7 +184,7 @@ final class RouteEngine {
       log.info("proxy group {} (first node {})", group.key(), node.getId());
       scheduler.execute(() -> {
         if (ready) {
-          publish(group);
+          publish(group, clock.instant());
         }
       });
     }
@@ -185,14 +195,20 @@ final class RouteEngine {
     Instant now = clock.instant();
     LatencyMatrix measured = Matrices.build(config, estimates, now);
     HeldLatency next = held.step(measured, now, config.routing().hysteresisThreshold(), config.routing().hysteresisDwell());
+    next.cells().forEach((pair, h) -> {
+      if (h.divergingSince().isPresent() && held.held(pair.from(), pair.to()).flatMap(HeldLatency.Held::divergingSince)
+          .isEmpty()) {
+        listener.hysteresisHeld(pair, h.latest().rtt(), h.rtt());
+      }
+    });
     if (!next.sameRouting(held)) {
       log.info("latency: routing RTTs changed");
-      markAll();
+      markAll(RouteListener.Cause.LATENCY);
       schedule();
     }
     held = next;
     checkReady();
-    views = new Views(views.routes(), measured, held, Map.copyOf(inputs));
+    views = new Views(views.routes(), measured, held, Map.copyOf(inputs), states(), estimates);
   }
 
   private void checkReady() {
@@ -208,14 +224,27 @@ final class RouteEngine {
     ready = true;
     log.info("ready: every site synced or past its start budget ({})", catalogs.values().stream()
         .map(c -> c.siteId() + "=" + c.freshness().state()).sorted().toList());
-    markAll();
+    markAll(RouteListener.Cause.STARTUP);
     schedule();
   }
 
-  private void markAll() {
-    inputs.values().forEach(s -> dirty.addAll(s.services().keySet()));
-    routes.values().forEach(r -> dirty.addAll(r.keySet()));
-    gatewayRoutes.values().forEach(r -> dirty.addAll(r.keySet()));
+  private void markAll(RouteListener.Cause cause) {
+    inputs.values().forEach(s -> mark(s.services().keySet(), cause));
+    routes.values().forEach(r -> mark(r.keySet(), cause));
+    gatewayRoutes.values().forEach(r -> mark(r.keySet(), cause));
+  }
+
+  private void mark(java.util.Collection<String> services, RouteListener.Cause cause) {
+    dirty.addAll(services);
+    services.forEach(s -> causes.merge(s, cause, (a, b) -> a.ordinal() <= b.ordinal() ? a : b));
+  }
+
+  /** Each configured site's freshness as of its latest catalog: its state, and since when its data is old. */
+  private Map<String, SiteFreshness> states() {
+    Map<String, SiteFreshness> states = new TreeMap<>();
+    specs.keySet().forEach(site -> states.put(site,
+        catalogs.containsKey(site) ? catalogs.get(site).freshness() : SiteFreshness.SYNCING));
+    return Collections.unmodifiableMap(states);
   }
 
   /** Debounce: run after {@code debounce} of quiet, but never later than {@code maxDelay} after the first change. */
@@ -241,19 +270,22 @@ final class RouteEngine {
 
   private void rebuild() {
     pending = null;
+    Instant observedAt = firstDirty == null ? clock.instant() : firstDirty;
     firstDirty = null;
     Set<String> services = new TreeSet<>(dirty);
+    Map<String, RouteListener.Cause> why = new HashMap<>(causes);
     dirty.clear();
+    causes.clear();
     Set<String> touchedClients = new TreeSet<>();
     Set<String> touchedGateways = new TreeSet<>();
     List<String> changed = new ArrayList<>();
     for (String client : clientSites()) {
-      if (update(client, false, services, changed)) {
+      if (update(client, false, services, why, changed)) {
         touchedClients.add(client);
       }
     }
     for (String site : gatewaySites()) {
-      if (update(site, true, services, changed)) {
+      if (update(site, true, services, why, changed)) {
         touchedGateways.add(site);
       }
     }
@@ -263,12 +295,12 @@ final class RouteEngine {
       log.info("{} routes changed, for clients in {} and gateways of {}; the first: {}", changed.size(), touchedClients,
           touchedGateways, changed.getFirst());
     }
-    views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs));
+    views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs), states(), estimates);
     for (ProxyGroup group : groups.values()) {
       boolean due = group.gateway() ? touchedGateways.contains(group.site())
           : touchedClients.contains(group.site()) || !specs.containsKey(group.site());
       if (due) {
-        publish(group);
+        publish(group, observedAt);
       }
     }
   }
@@ -277,7 +309,8 @@ final class RouteEngine {
    * Recomputes {@code services} for the clients of {@code site}, or for its gateway; says whether the resources of any
    * of them changed, and adds a line per change to {@code changed}.
    */
-  private boolean update(String site, boolean gateway, Set<String> services, List<String> changed) {
+  private boolean update(String site, boolean gateway, Set<String> services, Map<String, RouteListener.Cause> why,
+      List<String> changed) {
     Map<String, ServiceRoute> siteRoutes = (gateway ? gatewayRoutes : routes)
         .computeIfAbsent(site, c -> new ConcurrentSkipListMap<>());
     boolean any = false;
@@ -292,6 +325,8 @@ final class RouteEngine {
       }
       if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
         any = true;
+        listener.routeChanged(site, gateway, Optional.ofNullable(before), route,
+            why.getOrDefault(service, RouteListener.Cause.CATALOG));
         changed.add(service + (gateway ? " at the gateway of " : " for ") + site + ": "
             + (before == null ? "{}" : new TreeMap<>(before.shares())) + " -> " + new TreeMap<>(route.shares()));
       }
@@ -325,7 +360,7 @@ final class RouteEngine {
     return sites;
   }
 
-  private void publish(ProxyGroup group) {
+  private void publish(ProxyGroup group, Instant changeObservedAt) {
     Map<String, Map<String, ServiceRoute>> all = group.gateway() ? gatewayRoutes : routes;
     Map<String, ServiceRoute> siteRoutes = all.get(group.site());
     if (siteRoutes == null) {
@@ -351,6 +386,7 @@ final class RouteEngine {
     ResourceSnapshot snapshot = group.gateway() ? resources.forGateway(wanted, group.outbound(), probes)
         : group.kind() == ClientKind.ENVOY ? resources.forEnvoy(wanted, group.outbound())
         : resources.forGrpc(wanted);
+    listener.publishing(group.key(), changeObservedAt);
     publisher.publishAllowingEmpty(group.key(), snapshot);
   }
 }
