@@ -284,13 +284,13 @@ final class RouteEngine {
     for (String service : services) {
       ServiceRoute route = route(service, site, gateway);
       ServiceRoute before;
-      if (route.priorities().isEmpty()) {
+      if (!route.routed()) {
         before = siteRoutes.remove(service);
         resources.forget(site, service, gateway);
       } else {
         before = siteRoutes.put(service, route);
       }
-      if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
+      if (before == null ? route.routed() : !route.sameResources(before)) {
         any = true;
         changed.add(service + (gateway ? " at the gateway of " : " for ") + site + ": "
             + (before == null ? "{}" : new TreeMap<>(before.shares())) + " -> " + new TreeMap<>(route.shares()));
@@ -338,7 +338,7 @@ final class RouteEngine {
       }
       for (String service : services) {
         ServiceRoute route = route(service, group.site(), group.gateway());
-        if (!route.priorities().isEmpty()) {
+        if (route.routed()) {
           fresh.putIfAbsent(service, route);
         }
       }
