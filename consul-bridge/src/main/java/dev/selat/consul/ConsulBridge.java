@@ -130,6 +130,11 @@ public final class ConsulBridge implements AutoCloseable {
     return reader(siteId).kvGet(requireNonNull(key, "key"));
   }
 
+  /** Every key under {@code prefix} in a site's Consul, one read now (not a watch): empty when there is none. */
+  public List<KvEntry> readKvPrefix(String siteId, String prefix) {
+    return reader(siteId).kv(requireNonNull(prefix, "prefix"), 0, java.time.Duration.ZERO).value();
+  }
+
   /** PUT /v1/kv/:key; with {@code cas}, only if the key's ModifyIndex is that (0: only if absent). Whether it was stored. */
   public boolean putKv(String siteId, String key, String value, java.util.OptionalLong cas) {
     return reader(siteId).kvPut(requireNonNull(key, "key"), requireNonNull(value, "value"), requireNonNull(cas, "cas"));

@@ -67,6 +67,9 @@ public final class PolicyParser {
       v.add(new Violation("name", "must be 1 to 63 of [a-z0-9-], starting and ending with a letter or digit, was "
           + quote(p.getName())));
     }
+    if (p.getDeleted()) {
+      v.add(new Violation("deleted", "set by the server only (a deleted policy's tombstone); delete a policy with Delete"));
+    }
     selector(p, v);
     mode(p, v);
     siteList("allowed_sites", p.getAllowedSitesList(), v);
