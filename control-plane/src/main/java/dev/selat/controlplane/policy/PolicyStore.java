@@ -227,7 +227,7 @@ public final class PolicyStore {
   }
 
   /** The highest revision; ties: the value more of them hold, then the smaller JSON (deterministic on every replica). */
-  static Optional<RoutingPolicy> winner(Collection<RoutingPolicy> held) {
+  public static Optional<RoutingPolicy> winner(Collection<RoutingPolicy> held) {
     Map<RoutingPolicy, Integer> count = new HashMap<>();
     held.forEach(p -> count.merge(p, 1, Integer::sum));
     return count.keySet().stream().min(Comparator

@@ -5,6 +5,10 @@ import com.google.inject.Injector;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.latency.ProbeSubscriptions;
+import dev.selat.controlplane.policy.PolicyParser;
+import dev.selat.controlplane.policy.PolicyStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.selat.xds.XdsServer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +25,7 @@ public final class ControlPlane implements AutoCloseable {
   private final RouteEngine engine;
   private final ScheduledExecutorService scheduler;
   private final ProbeSubscriptions probes;
+  private final PolicySource policies;
 
   private ControlPlane(Injector injector) {
     this.engine = injector.getInstance(RouteEngine.class);
@@ -30,6 +35,11 @@ public final class ControlPlane implements AutoCloseable {
     this.bridge = injector.getInstance(ConsulBridge.class);
     SelatConfig config = injector.getInstance(SelatConfig.class);
     this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
+    this.policies = new PolicySource(bridge, config.siteIds(), injector.getInstance(PolicyParser.class),
+        injector.getInstance(PolicyStore.class), engine::onPolicies, scheduler);
+    Gauge.builder("selat.policy.routes.no.endpoints", engine, RouteEngine::withheldRoutes)
+        .description("Routes (client site x service) that the policies leave without a healthy endpoint")
+        .register(injector.getInstance(PrometheusMeterRegistry.class));
   }
 
   public static ControlPlane start(SelatConfig config) {
@@ -37,6 +47,7 @@ public final class ControlPlane implements AutoCloseable {
     // Both hop onto this serial scheduler anyway; delivering there keeps the bridge's sites free of them.
     cp.bridge.addListener(cp.scheduler, cp.engine::onCatalog);
     cp.bridge.addListener(cp.scheduler, cp.probes::onCatalog);
+    cp.policies.start();
     cp.engine.start();
     log.info("control plane up: xDS on port {}, admin on port {}, sites {}", cp.xds.port(), cp.admin.port(),
         config.siteIds());

@@ -7,6 +7,9 @@ import com.google.inject.Singleton;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.config.SiteSpec;
+import dev.selat.controlplane.mesh.BridgeKv;
+import dev.selat.controlplane.policy.PolicyParser;
+import dev.selat.controlplane.policy.PolicyStore;
 import dev.selat.xds.XdsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -68,6 +71,19 @@ final class ControlPlaneModule extends AbstractModule {
   @Singleton
   ConsulBridge bridge(PrometheusMeterRegistry registry, Clock clock) {
     return ConsulBridge.start(config.sites().stream().map(SiteSpec::consul).toList(), registry, clock);
+  }
+
+  @Provides
+  @Singleton
+  PolicyParser policyParser() {
+    return new PolicyParser(java.util.Set.copyOf(config.siteIds()),
+        config.links().stream().map(dev.selat.controlplane.config.LinkSpec::name).collect(java.util.stream.Collectors.toSet()));
+  }
+
+  @Provides
+  @Singleton
+  PolicyStore policyStore(ConsulBridge bridge) {
+    return new PolicyStore(new BridgeKv(bridge), config.siteIds());
   }
 
   @Provides

@@ -17,6 +17,8 @@ import dev.selat.controlplane.routing.Gateway;
 import dev.selat.controlplane.routing.HeldLatency;
 import dev.selat.controlplane.routing.HostPort;
 import dev.selat.controlplane.routing.LatencyMatrix;
+import dev.selat.controlplane.routing.Policy;
+import dev.selat.controlplane.routing.PolicyInput;
 import dev.selat.controlplane.routing.ServiceRoute;
 import dev.selat.controlplane.routing.SiteInput;
 import dev.selat.controlplane.routing.SitePair;
@@ -89,6 +91,15 @@ final class RouteEngine {
   private final Set<String> notRouted;
   private final String probeService;
   private volatile boolean ready;
+  /** The stored policies (from {@link PolicySource}); routes wait for them as for the sites' first sync. */
+  private List<Policy> policies = List.of();
+  private boolean policiesKnown;
+  /** policy name -> its migration's percent at the last tick, to re-route when a ramp steps. */
+  private final Map<String, Integer> migrationPercents = new HashMap<>();
+  /** (client site, instance site) -> the links on the configured path, for avoid_links. */
+  private final Map<SitePair, List<String>> paths = new TreeMap<>();
+  /** Routes whose policies leave them no healthy endpoint, as of the last rebuild. */
+  private volatile int withheldRoutes;
   private volatile Views views = new Views(Collections.unmodifiableMap(routes), LatencyMatrix.EMPTY,
       HeldLatency.EMPTY, Map.of());
 
@@ -109,6 +120,47 @@ final class RouteEngine {
     this.notRouted = Set.of(CONSUL_SERVICE, probeService);
     config.sites().forEach(s -> specs.put(s.id(), s));
     config.sites().forEach(s -> s.gateway().ifPresent(g -> gateways.put(s.id(), gateway(g))));
+    for (String from : config.siteIds()) {
+      for (String to : config.siteIds()) {
+        paths.put(new SitePair(from, to), config.path(from, to).links());
+      }
+    }
+  }
+
+  /** The stored policies, whenever they change: any thread. Until the first call, nothing is routed. */
+  void onPolicies(List<Policy> next) {
+    List<Policy> copy = List.copyOf(next);
+    scheduler.execute(() -> {
+      policies = copy;
+      policiesKnown = true;
+      markAll();
+      checkReady();
+      schedule();
+    });
+  }
+
+  /** The engine's inputs at one moment, for queries that compute routes of their own (Explain, DryRun). */
+  record RoutingState(Map<String, SiteInput> sites, HeldLatency held, PolicyInput policies, Set<String> clientSites,
+      Map<String, Map<String, ServiceRoute>> routes) {}
+
+  /** Runs {@code query} on the scheduler against the current inputs: any thread. */
+  <T> java.util.concurrent.CompletableFuture<T> query(java.util.function.Function<RoutingState, T> query) {
+    java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
+    scheduler.execute(() -> {
+      try {
+        Map<String, Map<String, ServiceRoute>> copy = new TreeMap<>();
+        routes.forEach((site, r) -> copy.put(site, Map.copyOf(r)));
+        out.complete(query.apply(new RoutingState(Map.copyOf(inputs), held, policyInput(), clientSites(), copy)));
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  /** How many routes (client site x service) the policies leave without a healthy endpoint: any thread. */
+  int withheldRoutes() {
+    return withheldRoutes;
   }
 
   /** Starts the latency tick (the matrix ages even when no estimate arrives). */
@@ -183,6 +235,16 @@ final class RouteEngine {
 
   private void tick() {
     Instant now = clock.instant();
+    for (Policy p : policies) {
+      p.migration().ifPresent(m -> {
+        Integer before = migrationPercents.put(p.name(), m.percentAt(now));
+        if (before != null && before != m.percentAt(now)) {
+          log.info("policy {}: migration {} -> {} at {}%", p.name(), m.fromSite(), m.toSite(), m.percentAt(now));
+          markAll();
+          schedule();
+        }
+      });
+    }
     LatencyMatrix measured = Matrices.build(config, estimates, now);
     HeldLatency next = held.step(measured, now, config.routing().hysteresisThreshold(), config.routing().hysteresisDwell());
     if (!next.sameRouting(held)) {
@@ -196,7 +258,7 @@ final class RouteEngine {
   }
 
   private void checkReady() {
-    if (ready) {
+    if (ready || !policiesKnown) {
       return;
     }
     for (String site : specs.keySet()) {
@@ -264,6 +326,8 @@ final class RouteEngine {
           touchedGateways, changed.getFirst());
     }
     views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs));
+    withheldRoutes = (int) routes.values().stream().flatMap(r -> r.values().stream())
+        .filter(r -> r.noEndpointsCause().isPresent()).count();
     for (ProxyGroup group : groups.values()) {
       boolean due = group.gateway() ? touchedGateways.contains(group.site())
           : touchedClients.contains(group.site()) || !specs.containsKey(group.site());
@@ -305,10 +369,18 @@ final class RouteEngine {
    */
   private ServiceRoute route(String service, String site, boolean gateway) {
     if (!gateway) {
-      return Brain.route(service, site, inputs, held, config.routing());
+      return Brain.route(service, site, inputs, held, config.routing(), policyInput());
     }
     SiteInput own = (service.equals(probeService) ? probeAgents : inputs).get(site);
     return Brain.route(service, site, own == null ? Map.of() : Map.of(site, own), held, config.routing());
+  }
+
+  /**
+   * The policies at this moment. A gateway's routes take none: it serves its own site's instances to clients whose
+   * own routes already applied theirs.
+   */
+  PolicyInput policyInput() {
+    return new PolicyInput(policies, paths, clock.instant());
   }
 
   /** Configured sites plus those named by proxies that are not configured (they get the unknown-site route). */
