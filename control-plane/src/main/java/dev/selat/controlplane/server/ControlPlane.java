@@ -43,7 +43,12 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   public static ControlPlane start(SelatConfig config) {
-    ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config)));
+    return start(config, System.getenv());
+  }
+
+  /** {@code env}: the process environment, or a test's ({@code SELAT_API_TOKEN}, {@code SELAT_API_TOKEN_FILE}). */
+  public static ControlPlane start(SelatConfig config, java.util.Map<String, String> env) {
+    ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config, env)));
     // Both hop onto this serial scheduler anyway; delivering there keeps the bridge's sites free of them.
     cp.bridge.addListener(cp.scheduler, cp.engine::onCatalog);
     cp.bridge.addListener(cp.scheduler, cp.probes::onCatalog);

@@ -21,9 +21,11 @@ import java.util.concurrent.ScheduledExecutorService;
 /** The whole wiring, in one place: config in, the running parts out. */
 final class ControlPlaneModule extends AbstractModule {
   private final SelatConfig config;
+  private final java.util.Map<String, String> env;
 
-  ControlPlaneModule(SelatConfig config) {
+  ControlPlaneModule(SelatConfig config, java.util.Map<String, String> env) {
     this.config = config;
+    this.env = java.util.Map.copyOf(env);
   }
 
   @Override
@@ -50,12 +52,14 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine) throws Exception {
+  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine, PolicyApi policyApi)
+      throws Exception {
     // The engine publishes to this server and maps its streams' nodes: the Provider breaks the cycle (streams open
     // only once the server has started, after both exist).
     return XdsServer.builder()
         .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
         .nodeGroupMapper(node -> engine.get().group(node))
+        .addService(io.grpc.ServerInterceptors.intercept(policyApi, new BearerAuth(ApiToken.fromEnv(env))))
         .meterRegistry(registry)
         .clock(clock)
         .start();
@@ -84,6 +88,13 @@ final class ControlPlaneModule extends AbstractModule {
   @Singleton
   PolicyStore policyStore(ConsulBridge bridge) {
     return new PolicyStore(new BridgeKv(bridge), config.siteIds());
+  }
+
+  @Provides
+  @Singleton
+  PolicyApi policyApi(PolicyParser parser, PolicyStore store, Provider<RouteEngine> engine, Provider<XdsServer> xds,
+      Clock clock) {
+    return new PolicyApi(parser, store, engine, xds, config.routing(), clock);
   }
 
   @Provides

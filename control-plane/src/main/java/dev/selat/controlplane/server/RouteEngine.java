@@ -158,6 +158,11 @@ final class RouteEngine {
     return out;
   }
 
+  /** The proxy group a stream was mapped to: any thread. */
+  Optional<ProxyGroup> groupOf(String key) {
+    return Optional.ofNullable(groups.get(key));
+  }
+
   /** How many routes (client site x service) the policies leave without a healthy endpoint: any thread. */
   int withheldRoutes() {
     return withheldRoutes;
