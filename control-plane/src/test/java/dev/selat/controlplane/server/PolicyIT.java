@@ -275,6 +275,57 @@ class PolicyIT {
         .noneMatch(e -> e.getFormattedMessage().contains(TOKEN));
   }
 
+  @Test
+  @Order(6)
+  void selatctl_appliesAFile_namesTheLineOfABadField_getsWhatItApplied_andNeedsTheToken() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("policies", ".yaml");
+    java.nio.file.Files.writeString(file, """
+        name: catalog-low-latency
+        selector: { services: [catalog] }
+        mode: LOWEST_LATENCY
+        rttBudget: { maxRtt: 20ms, onExceeded: FAIL_OVER }
+        ---
+        name: search-bad
+        selector: { services: [search] }
+        mode: WEIGHTED
+        site_weights:
+          gcp: 5
+        """);
+    String server = "127.0.0.1:" + cp.xdsPort();
+    Map<String, String> env = Map.of("SELAT_TOKEN", TOKEN);
+    String[] out = new String[2];
+
+    int apply = selatctl(env, out, "apply", "-f", file.toString(), "--server", server);
+    assertThat(apply).as(out[1]).isEqualTo(1);
+    assertThat(out[0]).contains("policy/catalog-low-latency applied: revision 1 (written to jakarta, alibaba-sg, aws-sg)");
+    assertThat(out[1]).contains(file + ":10: site_weights[\"gcp\"]: unknown site \"gcp\"");
+
+    assertThat(selatctl(env, out, "get", "catalog-low-latency", "-o", "json", "--server", server)).isZero();
+    RoutingPolicy.Builder got = RoutingPolicy.newBuilder();
+    com.google.protobuf.util.JsonFormat.parser().merge(out[0], got);
+    assertThat(got.build()).isEqualTo(policies().get(GetPolicyRequest.newBuilder().setName("catalog-low-latency").build()));
+    assertThat(got.getRttBudget().getMaxRtt().getNanos()).isEqualTo(20_000_000);
+    assertThat(selatctl(env, out, "get", "--server", server)).isZero();
+    assertThat(out[0]).contains("catalog-low-latency", "LOWEST_LATENCY", "search-weighted");
+    assertThat(selatctl(env, out, "explain", "payments", "--site", "jakarta", "--server", server)).isZero();
+    assertThat(out[0]).contains("payments for clients in jakarta", "jakarta", "alibaba-sg");
+
+    assertThat(selatctl(Map.of(), out, "get", "--server", server)).isEqualTo(3);
+    assertThat(out[1]).contains("UNAUTHENTICATED");
+    assertThat(selatctl(env, out, "delete", "catalog-low-latency", "--server", server)).isZero();
+    assertThat(selatctl(env, out, "get", "catalog-low-latency", "--server", server)).isEqualTo(1);
+    assertThat(out[1]).contains("NOT_FOUND");
+  }
+
+  static int selatctl(Map<String, String> env, String[] outErr, String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = dev.selat.controlplane.cli.Selatctl.run(env, new java.io.PrintWriter(out), new java.io.PrintWriter(err), args);
+    outErr[0] = out.toString();
+    outErr[1] = err.toString();
+    return code;
+  }
+
   static String layout(List<LocalityChoice> localities) {
     return localities.stream().filter(l -> l.getPriority() >= 0)
         .map(l -> l.getSite() + "@" + l.getPriority() + (l.getWeight() < 100 ? ":" + l.getWeight() : ""))
