@@ -5,8 +5,6 @@ import com.google.inject.Injector;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.latency.ProbeSubscriptions;
-import dev.selat.controlplane.policy.PolicyParser;
-import dev.selat.controlplane.policy.PolicyStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.selat.xds.XdsServer;
@@ -35,8 +33,7 @@ public final class ControlPlane implements AutoCloseable {
     this.bridge = injector.getInstance(ConsulBridge.class);
     SelatConfig config = injector.getInstance(SelatConfig.class);
     this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
-    this.policies = new PolicySource(bridge, config.siteIds(), injector.getInstance(PolicyParser.class),
-        injector.getInstance(PolicyStore.class), engine::onPolicies, scheduler);
+    this.policies = injector.getInstance(PolicySource.class);
     Gauge.builder("selat.policy.routes.no.endpoints", engine, RouteEngine::withheldRoutes)
         .description("Routes (client site x service) that the policies leave without a healthy endpoint")
         .register(injector.getInstance(PrometheusMeterRegistry.class));

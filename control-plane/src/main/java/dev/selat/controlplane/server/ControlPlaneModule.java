@@ -92,9 +92,17 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  PolicyApi policyApi(PolicyParser parser, PolicyStore store, Provider<RouteEngine> engine, Provider<XdsServer> xds,
-      Clock clock) {
-    return new PolicyApi(parser, store, engine, xds, config.routing(), clock);
+  PolicyApi policyApi(PolicyParser parser, PolicyStore store, PolicySource source, Provider<RouteEngine> engine,
+      Provider<XdsServer> xds, Clock clock) {
+    return new PolicyApi(parser, store, source::onWritten, engine, xds, config.routing(), clock);
+  }
+
+  @Provides
+  @Singleton
+  PolicySource policySource(ConsulBridge bridge, PolicyParser parser, PolicyStore store, Provider<RouteEngine> engine,
+      ScheduledExecutorService scheduler) {
+    return new PolicySource(bridge, config.siteIds(), parser, store, policies -> engine.get().onPolicies(policies),
+        scheduler);
   }
 
   @Provides

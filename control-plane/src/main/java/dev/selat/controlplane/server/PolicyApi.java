@@ -68,15 +68,18 @@ final class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
 
   private final PolicyParser parser;
   private final PolicyStore store;
+  /** Told of every write that stood, so that this replica routes by it at once. */
+  private final java.util.function.Consumer<RoutingPolicy> written;
   private final Provider<RouteEngine> engine;
   private final Provider<XdsServer> xds;
   private final RoutingSettings settings;
   private final Clock clock;
 
-  PolicyApi(PolicyParser parser, PolicyStore store, Provider<RouteEngine> engine, Provider<XdsServer> xds,
-      RoutingSettings settings, Clock clock) {
+  PolicyApi(PolicyParser parser, PolicyStore store, java.util.function.Consumer<RoutingPolicy> written,
+      Provider<RouteEngine> engine, Provider<XdsServer> xds, RoutingSettings settings, Clock clock) {
     this.parser = requireNonNull(parser, "parser");
     this.store = requireNonNull(store, "store");
+    this.written = requireNonNull(written, "written");
     this.engine = requireNonNull(engine, "engine");
     this.xds = requireNonNull(xds, "xds");
     this.settings = requireNonNull(settings, "settings");
@@ -127,6 +130,7 @@ final class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
       parser.parse(request.getPolicy());
       PolicyStore.Written w = store.apply(request.getPolicy(),
           expected(request.hasExpectedRevision(), request.getExpectedRevision()));
+      written.accept(w.policy());
       log.info("policy {} applied at revision {} ({})", w.policy().getName(), w.policy().getRevision(), w.writtenSites());
       return ApplyPolicyResponse.newBuilder().setPolicy(w.policy()).addAllWrittenSites(w.writtenSites()).build();
     });
@@ -148,6 +152,7 @@ final class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
     serve(out, () -> {
       PolicyStore.Written w = store.delete(request.getName(),
           expected(request.hasExpectedRevision(), request.getExpectedRevision()));
+      written.accept(w.policy());
       log.info("policy {} deleted at revision {}", request.getName(), w.policy().getRevision());
       return DeletePolicyResponse.newBuilder().addAllWrittenSites(w.writtenSites()).build();
     });
@@ -186,6 +191,7 @@ final class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
             };
             return PolicyParser.withMigrationState(current, next);
           });
+      written.accept(w.policy());
       log.info("policy {}: migration {} at revision {}", request.getName(), request.getAction(), w.policy().getRevision());
       return ApplyPolicyResponse.newBuilder().setPolicy(w.policy()).addAllWrittenSites(w.writtenSites()).build();
     });

@@ -47,6 +47,12 @@ final class PolicySource {
   private final Consumer<List<Policy>> sink;
   private final Executor serial;
   private final Map<String, KvSnapshot> snapshots = new TreeMap<>();
+  /**
+   * What this replica's API wrote (key -> the stored policy, tombstones too): applied at once rather than when the
+   * sites' watches next answer (a KV watch is paced by its token bucket, up to 15 s under churn). Only a higher revision
+   * wins, so an entry here never hides a newer one from the sites.
+   */
+  private final Map<String, RoutingPolicy> written = new TreeMap<>();
   private final Set<String> warned = new HashSet<>();
   private List<RoutingPolicy> winners = List.of();
   private List<Policy> delivered;
@@ -55,6 +61,7 @@ final class PolicySource {
 
   PolicySource(ConsulBridge bridge, List<String> sites, PolicyParser parser, PolicyStore store,
       Consumer<List<Policy>> sink, Executor serial) {
+    // The sink may be a provider's target made later (the route engine): it is called on serial only.
     this.bridge = requireNonNull(bridge, "bridge");
     this.sites = List.copyOf(sites);
     this.parser = requireNonNull(parser, "parser");
@@ -72,8 +79,21 @@ final class PolicySource {
     return winners;
   }
 
+  /** A policy (or tombstone) this replica's API just stored in a majority: any thread. */
+  void onWritten(RoutingPolicy stored) {
+    serial.execute(() -> {
+      written.merge(PolicyStore.PREFIX + stored.getName(), stored,
+          (a, b) -> a.getRevision() >= b.getRevision() ? a : b);
+      recompute();
+    });
+  }
+
   private void onSnapshot(KvSnapshot snapshot) {
     snapshots.put(snapshot.siteId(), snapshot);
+    recompute();
+  }
+
+  private void recompute() {
     List<KvSnapshot> answered = snapshots.values().stream().filter(s -> s.state() != KvState.NOT_READ_YET).toList();
     if (answered.size() < sites.size() / 2 + 1) {
       return;
@@ -89,6 +109,7 @@ final class PolicySource {
         });
       }
     }
+    written.forEach((key, p) -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(p));
     List<RoutingPolicy> all = new ArrayList<>();
     boolean lagging = false;
     for (Map.Entry<String, List<RoutingPolicy>> e : byKey.entrySet()) {

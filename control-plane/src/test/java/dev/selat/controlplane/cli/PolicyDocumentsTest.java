@@ -44,6 +44,22 @@ class PolicyDocumentsTest {
     assertThat(w.lineOf("rtt_budget.max_rtt")).as("an absent field: the document's line").isEqualTo(w.line());
   }
 
+  /** The README's example policies parse and are valid on the three-site layout: the docs stay true. */
+  @Test
+  void theReadmesExamples_parseAndValidate() throws Exception {
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    String section = readme.substring(readme.indexOf("## Policies"));
+    int start = section.indexOf("```yaml\n") + "```yaml\n".length();
+    String yaml = section.substring(start, section.indexOf("```", start));
+    var parser = new dev.selat.controlplane.policy.PolicyParser(java.util.Set.of("jakarta", "alibaba-sg", "aws-sg"),
+        java.util.Set.of("leased-line", "vpn"));
+
+    List<PolicyDocuments.Document> docs = PolicyDocuments.parse("README.md", yaml);
+    assertThat(docs).extracting(d -> d.policy().getName())
+        .containsExactly("payments-in-jakarta", "search-weighted", "move-search");
+    assertThat(docs).allSatisfy(d -> assertThat(parser.validate(d.policy())).isEmpty());
+  }
+
   @Test
   void jsonWorksToo() throws Exception {
     assertThat(PolicyDocuments.parse("p.json", "{\"name\": \"a\", \"mode\": \"LOWEST_LATENCY\"}"))
