@@ -95,7 +95,7 @@ public final class PolicyStore {
    */
   public Written write(String name, OptionalLong expectedRevision, UnaryOperator<RoutingPolicy> next)
       throws PolicyStoreException {
-    String key = PREFIX + name;
+    String key = key(name);
     List<SiteRead> reads = readAll(key);
     List<SiteRead> reachable = reads.stream().filter(r -> r.failure().isEmpty()).toList();
     if (reachable.size() < majority()) {
@@ -155,7 +155,7 @@ public final class PolicyStore {
 
   /** The winning live policy, from the sites that answer; NO_MAJORITY when none does. */
   public Optional<RoutingPolicy> get(String name) throws PolicyStoreException {
-    List<SiteRead> reads = readAll(PREFIX + name);
+    List<SiteRead> reads = readAll(key(name));
     List<SiteRead> reachable = reads.stream().filter(r -> r.failure().isEmpty()).toList();
     if (reachable.isEmpty()) {
       throw new PolicyStoreException(Kind.NO_MAJORITY, "no site's Consul answered (" + failures(reads) + ")");
@@ -224,6 +224,15 @@ public final class PolicyStore {
       log.info("policies repaired: {}", repaired);
     }
     return repaired;
+  }
+
+  /** The KV key of a policy; a name that is not one (say "../x", which would reach another key) is refused. */
+  static String key(String name) {
+    if (!PolicyParser.NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("name: must be 1 to 63 of [a-z0-9-], starting and ending with a letter or "
+          + "digit, was " + PolicyParser.quote(name));
+    }
+    return PREFIX + name;
   }
 
   /** The highest revision; ties: the value more of them hold, then the smaller JSON (deterministic on every replica). */

@@ -113,6 +113,7 @@ final class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
         case NOT_FOUND -> Status.NOT_FOUND;
       }).withDescription(s.getMessage()).asRuntimeException();
       case IllegalStateException i -> Status.FAILED_PRECONDITION.withDescription(i.getMessage()).asRuntimeException();
+      case IllegalArgumentException i -> Status.INVALID_ARGUMENT.withDescription(i.getMessage()).asRuntimeException();
       default -> {
         log.warn("policy API call failed", e);
         yield Status.INTERNAL.withDescription(e.getClass().getSimpleName() + ": " + e.getMessage()).asRuntimeException();
