@@ -5,9 +5,9 @@ import com.google.inject.Injector;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.latency.ProbeSubscriptions;
+import dev.selat.xds.XdsServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.selat.xds.XdsServer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,6 +24,8 @@ public final class ControlPlane implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ProbeSubscriptions probes;
   private final PolicySource policies;
+  private final PrometheusMeterRegistry registry;
+  private final Gauge withheld;
 
   private ControlPlane(Injector injector) {
     this.engine = injector.getInstance(RouteEngine.class);
@@ -34,9 +36,10 @@ public final class ControlPlane implements AutoCloseable {
     SelatConfig config = injector.getInstance(SelatConfig.class);
     this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
     this.policies = injector.getInstance(PolicySource.class);
-    Gauge.builder("selat.policy.routes.no.endpoints", engine, RouteEngine::withheldRoutes)
+    this.registry = injector.getInstance(PrometheusMeterRegistry.class);
+    this.withheld = Gauge.builder("selat.policy.routes.no.endpoints", engine, RouteEngine::withheldRoutes)
         .description("Routes (client site x service) that the policies leave without a healthy endpoint")
-        .register(injector.getInstance(PrometheusMeterRegistry.class));
+        .register(registry);
   }
 
   public static ControlPlane start(SelatConfig config) {
@@ -73,6 +76,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     log.info("control plane stopping");
     probes.close();
+    registry.remove(withheld);
     xds.close();
     bridge.close();
     scheduler.shutdownNow();

@@ -5,27 +5,33 @@ import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.selat.consul.ConsulBridge;
+import dev.selat.controlplane.config.LinkSpec;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.config.SiteSpec;
 import dev.selat.controlplane.mesh.BridgeKv;
 import dev.selat.controlplane.policy.PolicyParser;
 import dev.selat.controlplane.policy.PolicyStore;
 import dev.selat.xds.XdsServer;
+import io.grpc.ServerInterceptors;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
 
 /** The whole wiring, in one place: config in, the running parts out. */
 final class ControlPlaneModule extends AbstractModule {
   private final SelatConfig config;
-  private final java.util.Map<String, String> env;
+  /** The environment the policy API's token comes from. */
+  private final Map<String, String> env;
 
-  ControlPlaneModule(SelatConfig config, java.util.Map<String, String> env) {
+  ControlPlaneModule(SelatConfig config, Map<String, String> env) {
     this.config = config;
-    this.env = java.util.Map.copyOf(env);
+    this.env = Map.copyOf(env);
   }
 
   @Override
@@ -59,7 +65,7 @@ final class ControlPlaneModule extends AbstractModule {
     return XdsServer.builder()
         .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
         .nodeGroupMapper(node -> engine.get().group(node))
-        .addService(io.grpc.ServerInterceptors.intercept(policyApi, new BearerAuth(ApiToken.fromEnv(env))))
+        .addService(ServerInterceptors.intercept(policyApi, new BearerAuth(ApiToken.fromEnv(env))))
         .meterRegistry(registry)
         .clock(clock)
         .start();
@@ -80,8 +86,8 @@ final class ControlPlaneModule extends AbstractModule {
   @Provides
   @Singleton
   PolicyParser policyParser() {
-    return new PolicyParser(java.util.Set.copyOf(config.siteIds()),
-        config.links().stream().map(dev.selat.controlplane.config.LinkSpec::name).collect(java.util.stream.Collectors.toSet()));
+    return new PolicyParser(Set.copyOf(config.siteIds()),
+        config.links().stream().map(LinkSpec::name).collect(Collectors.toSet()));
   }
 
   @Provides

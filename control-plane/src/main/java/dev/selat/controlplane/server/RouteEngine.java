@@ -140,17 +140,14 @@ final class RouteEngine {
   }
 
   /** The engine's inputs at one moment, for queries that compute routes of their own (Explain, DryRun). */
-  record RoutingState(Map<String, SiteInput> sites, HeldLatency held, PolicyInput policies, Set<String> clientSites,
-      Map<String, Map<String, ServiceRoute>> routes) {}
+  record RoutingState(Map<String, SiteInput> sites, HeldLatency held, PolicyInput policies, Set<String> clientSites) {}
 
   /** Runs {@code query} on the scheduler against the current inputs: any thread. */
   <T> java.util.concurrent.CompletableFuture<T> query(java.util.function.Function<RoutingState, T> query) {
     java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
     scheduler.execute(() -> {
       try {
-        Map<String, Map<String, ServiceRoute>> copy = new TreeMap<>();
-        routes.forEach((site, r) -> copy.put(site, Map.copyOf(r)));
-        out.complete(query.apply(new RoutingState(Map.copyOf(inputs), held, policyInput(), clientSites(), copy)));
+        out.complete(query.apply(new RoutingState(Map.copyOf(inputs), held, policyInput(), clientSites())));
       } catch (RuntimeException e) {
         out.completeExceptionally(e);
       }
