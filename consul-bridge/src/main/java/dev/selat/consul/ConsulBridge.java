@@ -26,7 +26,7 @@ public final class ConsulBridge implements AutoCloseable {
   private final Map<String, Site> sites;
 
   /** A site's watcher and the executors the bridge made for it (and shuts down after it). */
-  private record Site(SiteWatcher watcher, ScheduledThreadPoolExecutor owner, ExecutorService io) {
+  private record Site(SiteWatcher watcher, SiteReader reader, ScheduledThreadPoolExecutor owner, ExecutorService io) {
     void close() {
       try {
         watcher.close();
@@ -82,7 +82,7 @@ public final class ConsulBridge implements AutoCloseable {
     try {
       // The scheduler's time is System.nanoTime, the ticker's too.
       return new Site(new SiteWatcher(c, reader, owner, io, Ticker.system(), clock, registry, RandomGenerator.getDefault()),
-          owner, io);
+          reader, owner, io);
     } catch (RuntimeException e) {
       owner.shutdownNow();
       io.shutdownNow();
@@ -119,6 +119,40 @@ public final class ConsulBridge implements AutoCloseable {
     requireNonNull(executor, "executor");
     requireNonNull(listener, "listener");
     site(siteId).watchKv(prefix, executor, listener);
+  }
+
+  /**
+   * Reads one key from a site's Consul (a consistent read, on the leader, whatever the site's read consistency), on the
+   * calling thread: empty when absent. The writes below share the site's connection pool, token and TLS; each blocks
+   * the calling thread (a virtual thread, ideally) and throws {@link ConsulQueryException} naming the site and path.
+   */
+  public Optional<KvEntry> readKv(String siteId, String key) {
+    return reader(siteId).kvGet(requireNonNull(key, "key"));
+  }
+
+  /** Every key under {@code prefix} in a site's Consul, one read now (not a watch): empty when there is none. */
+  public List<KvEntry> readKvPrefix(String siteId, String prefix) {
+    return reader(siteId).kv(requireNonNull(prefix, "prefix"), 0, java.time.Duration.ZERO).value();
+  }
+
+  /** PUT /v1/kv/:key; with {@code cas}, only if the key's ModifyIndex is that (0: only if absent). Whether it was stored. */
+  public boolean putKv(String siteId, String key, String value, java.util.OptionalLong cas) {
+    return reader(siteId).kvPut(requireNonNull(key, "key"), requireNonNull(value, "value"), requireNonNull(cas, "cas"));
+  }
+
+  /** DELETE /v1/kv/:key; with {@code cas}, only if the key's ModifyIndex is that. Whether it is gone. */
+  public boolean deleteKv(String siteId, String key, java.util.OptionalLong cas) {
+    return reader(siteId).kvDelete(requireNonNull(key, "key"), requireNonNull(cas, "cas"));
+  }
+
+  /** PUT /v1/txn: the operations applied all or nothing (Consul allows at most 128 per transaction). */
+  public TxnResult txn(String siteId, List<KvOp> ops) {
+    return reader(siteId).txn(List.copyOf(ops));
+  }
+
+  private SiteReader reader(String siteId) {
+    site(siteId);
+    return sites.get(siteId).reader();
   }
 
   public SiteFreshness freshness(String siteId) {

@@ -131,6 +131,34 @@ final class ConsulJson {
     return out;
   }
 
+  /**
+   * A /v1/txn answer (200 or 409): each result's KV entry (a write's result carries no value), or each error as
+   * "op N: what".
+   */
+  static TxnResult txn(String json, boolean committed, long index) {
+    JsonElement root = parse(json);
+    if (!root.isJsonObject()) {
+      throw new ConsulAnswerException("response", "expected a JSON object");
+    }
+    JsonObject o = root.getAsJsonObject();
+    List<KvEntry> results = new ArrayList<>();
+    for (JsonElement el : array(o.get("Results"))) {
+      JsonElement kv = el.isJsonObject() ? el.getAsJsonObject().get("KV") : null;
+      if (kv != null && kv.isJsonObject()) {
+        results.addAll(kv("[" + kv + "]"));
+      }
+    }
+    List<String> errors = new ArrayList<>();
+    for (JsonElement el : array(o.get("Errors"))) {
+      if (!el.isJsonObject()) {
+        throw new ConsulAnswerException("Errors", "expected objects");
+      }
+      JsonObject e = el.getAsJsonObject();
+      errors.add("op " + number(e, "OpIndex") + ": " + text(e, "What"));
+    }
+    return new TxnResult(committed, results, errors, committed ? index : 0);
+  }
+
   static List<KvEntry> kv(String json) {
     List<KvEntry> out = new ArrayList<>();
     for (JsonElement el : array(parse(json))) {

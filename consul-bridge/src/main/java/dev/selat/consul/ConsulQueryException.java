@@ -9,7 +9,11 @@ public final class ConsulQueryException extends RuntimeException {
   private final int status;
 
   ConsulQueryException(String siteId, String endpoint, int status, String detail, Throwable cause) {
-    super("site " + siteId + ": GET " + endpoint + " failed: " + describe(status, detail), cause);
+    this(siteId, "GET", endpoint, status, detail, cause);
+  }
+
+  ConsulQueryException(String siteId, String method, String endpoint, int status, String detail, Throwable cause) {
+    super("site " + siteId + ": " + method + " " + endpoint + " failed: " + describe(status, detail), cause);
     this.siteId = siteId;
     this.status = status;
   }
@@ -22,7 +26,7 @@ public final class ConsulQueryException extends RuntimeException {
     return switch (status) {
       case 0 -> "no response (" + d + ")";
       case 401, 403 -> "HTTP " + status + " " + d
-          + " (ACL: configure a token with service:read and node:read for this site, via token, tokenFile or CONSUL_HTTP_TOKEN)";
+          + " (ACL: configure a token with service:read and node:read, and key:write on selat/ for policies, for this site, via token, tokenFile or CONSUL_HTTP_TOKEN)";
       case 429 -> "HTTP 429 " + d + " (too many connections: raise limits.http_max_conns_per_client or lower maxConnections)";
       default -> "HTTP " + status + " " + d;
     };

@@ -5,6 +5,8 @@ import com.ecwid.consul.UrlParameters;
 import com.ecwid.consul.transport.HttpResponse;
 import com.ecwid.consul.transport.TransportException;
 import com.ecwid.consul.v1.ConsulRawClient;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,15 +14,24 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.apache.http.Header;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpEntityEnclosingRequestBase;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
 import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.util.EntityUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,13 +99,123 @@ final class EcwidSiteReader implements SiteReader {
   public QueryResult<List<KvEntry>> kv(String prefix, long index, Duration wait) {
     List<UrlParameters> params = blocking(index, wait);
     params.add(new SingleUrlParameters("recurse"));
-    StringBuilder path = new StringBuilder("/v1/kv");
-    for (String segment : prefix.split("/", -1)) {
-      path.append('/').append(encode(segment));
-    }
+    StringBuilder path = new StringBuilder(kvPath(prefix));
     // Consul answers 404 when no key it lets the token see is there: with ACLs hiding some, that is a denial, not an
     // empty prefix (a policy watch must not take "cannot see" for "no policy").
     return get(path.toString(), params, ConsulJson::kv, List::isEmpty);
+  }
+
+  @Override
+  public Optional<KvEntry> kvGet(String key) {
+    // Not ?stale even when the site reads stale: a check-and-set after this read needs the leader's index.
+    List<UrlParameters> params = new ArrayList<>();
+    config.datacenter().ifPresent(dc -> params.add(new SingleUrlParameters("dc", dc)));
+    QueryResult<List<KvEntry>> r = get(kvPath(key), params, ConsulJson::kv, List::isEmpty);
+    return r.value().stream().filter(e -> e.key().equals(key)).findFirst();
+  }
+
+  @Override
+  public boolean kvPut(String key, String value, OptionalLong cas) {
+    String path = kvPath(key) + query(cas);
+    return Boolean.parseBoolean(send("PUT", path, new StringEntity(value, StandardCharsets.UTF_8), 200).body().strip());
+  }
+
+  @Override
+  public boolean kvDelete(String key, OptionalLong cas) {
+    return Boolean.parseBoolean(send("DELETE", kvPath(key) + query(cas), null, 200).body().strip());
+  }
+
+  @Override
+  public TxnResult txn(List<KvOp> ops) {
+    JsonArray body = new JsonArray();
+    for (KvOp op : ops) {
+      JsonObject kv = new JsonObject();
+      kv.addProperty("Verb", op.verb().wire);
+      kv.addProperty("Key", op.key());
+      op.value().ifPresent(v -> kv.addProperty("Value",
+          Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+      if (op.index() > 0) {
+        kv.addProperty("Index", op.index());
+      }
+      JsonObject wrapped = new JsonObject();
+      wrapped.add("KV", kv);
+      body.add(wrapped);
+    }
+    String path = "/v1/txn" + query(OptionalLong.empty());
+    Sent sent = send("PUT", path, new StringEntity(body.toString(), ContentType.APPLICATION_JSON), 200, 409);
+    try {
+      return ConsulJson.txn(sent.body(), sent.status() == 200, sent.index());
+    } catch (ConsulAnswerException e) {
+      throw new ConsulQueryException(config.siteId(), "PUT", "/v1/txn", sent.status(), "malformed answer: " + e.getMessage(), e);
+    }
+  }
+
+  private String kvPath(String key) {
+    StringBuilder path = new StringBuilder("/v1/kv");
+    for (String segment : key.split("/", -1)) {
+      path.append('/').append(encode(segment));
+    }
+    return path.toString();
+  }
+
+  /** {@code ?dc=...&cas=...} for a write (never {@code stale}: writes go to the leader). */
+  private String query(OptionalLong cas) {
+    List<String> params = new ArrayList<>();
+    config.datacenter().ifPresent(dc -> params.add("dc=" + encode(dc)));
+    cas.ifPresent(c -> params.add("cas=" + c));
+    return params.isEmpty() ? "" : "?" + String.join("&", params);
+  }
+
+  private record Sent(int status, String body, long index) {}
+
+  /**
+   * A write on the site's own HttpClient (its pool, token header and TLS); no answer, a 5xx or a 429 moves to the next
+   * address, as reads do. A status outside {@code ok} is a {@link ConsulQueryException} naming the method and path.
+   */
+  private Sent send(String method, String path, org.apache.http.HttpEntity entity, int... ok) {
+    int at = current.get();
+    URI base = config.addresses().get(at % config.addresses().size());
+    HttpEntityEnclosingRequestBase request = new HttpEntityEnclosingRequestBase() {
+      @Override
+      public String getMethod() {
+        return method;
+      }
+    };
+    request.setURI(URI.create(base.getScheme() + "://" + base.getHost() + ":" + base.getPort() + path));
+    if (entity != null) {
+      request.setEntity(entity);
+    }
+    try (CloseableHttpResponse response = http.execute(request)) {
+      int status = response.getStatusLine().getStatusCode();
+      String body = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+      for (int s : ok) {
+        if (s == status) {
+          Header index = response.getFirstHeader("X-Consul-Index");
+          return new Sent(status, body, index == null ? 0 : parseIndex(index.getValue()));
+        }
+      }
+      if (status >= 500 || status == 429) {
+        current.compareAndSet(at, at + 1);
+      }
+      throw new ConsulQueryException(config.siteId(), method, pathOnly(path), status, body, null);
+    } catch (IOException e) {
+      current.compareAndSet(at, at + 1);
+      throw new ConsulQueryException(config.siteId(), method, pathOnly(path), 0,
+          e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long parseIndex(String s) {
+    try {
+      return Long.parseLong(s.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String pathOnly(String path) {
+    int q = path.indexOf('?');
+    return q < 0 ? path : path.substring(0, q);
   }
 
   private List<UrlParameters> common() {

@@ -196,4 +196,25 @@ class FakeSiteReader implements SiteReader {
 
   @Override
   public void close() {}
+
+  // The KV writes are ConsulBridge's pass-through to the real reader; the watcher tests never call them.
+  @Override
+  public Optional<KvEntry> kvGet(String key) {
+    throw new UnsupportedOperationException("kvGet");
+  }
+
+  @Override
+  public boolean kvPut(String key, String value, java.util.OptionalLong cas) {
+    throw new UnsupportedOperationException("kvPut");
+  }
+
+  @Override
+  public boolean kvDelete(String key, java.util.OptionalLong cas) {
+    throw new UnsupportedOperationException("kvDelete");
+  }
+
+  @Override
+  public TxnResult txn(List<KvOp> ops) {
+    throw new UnsupportedOperationException("txn");
+  }
 }

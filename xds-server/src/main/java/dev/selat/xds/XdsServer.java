@@ -147,8 +147,18 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
     private MeterRegistry meterRegistry;
     private Clock clock = Clock.systemUTC();
     private Executor executor;
+    private final List<ServerServiceDefinition> extraServices = new java.util.ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Serves {@code service} beside xDS on the same port and transport (its own interceptors, auth included, are the
+     * caller's). Handlers run on transport threads: a blocking one must hop to its own executor.
+     */
+    public Builder addService(ServerServiceDefinition service) {
+      extraServices.add(requireNonNull(service, "service"));
+      return this;
+    }
 
     /** Listens on {@code address} (default: every interface, port 18000). */
     public Builder address(InetSocketAddress address) {
@@ -273,6 +283,7 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
       for (ServerServiceDefinition service : new DiscoveryServices(ctx).all()) {
         builder.addService(ServerInterceptors.intercept(service, certificates));
       }
+      extraServices.forEach(builder::addService);
       // Handlers only enqueue onto stream executors, so they may run on transport threads.
       builder.directExecutor();
       try {

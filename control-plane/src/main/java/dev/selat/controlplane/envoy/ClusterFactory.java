@@ -3,6 +3,7 @@ package dev.selat.controlplane.envoy;
 import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import dev.selat.controlplane.routing.ServiceRoute;
+import dev.selat.controlplane.routing.Tuning;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
@@ -17,7 +18,8 @@ import io.envoyproxy.envoy.type.v3.Percent;
 /**
  * One Cluster per service: endpoints by EDS over ADS, locality-weighted balancing (the brain sets the
  * weights), no panic mode (a known-unhealthy instance never takes traffic), outlier detection and
- * circuit breakers with conservative defaults, HTTP/2 when the instances speak gRPC.
+ * circuit breakers with conservative defaults (a policy's outlier detection and connect timeout replace theirs), HTTP/2
+ * when the instances speak gRPC.
  */
 public final class ClusterFactory {
   static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -36,21 +38,27 @@ public final class ClusterFactory {
         .build();
   }
 
+  static com.google.protobuf.Duration duration(java.time.Duration d) {
+    return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+
   public static Cluster cluster(ServiceRoute route) {
+    Tuning.Outlier outlier = route.tuning().outlier();
+    java.time.Duration connect = route.tuning().timeouts().connect().orElse(java.time.Duration.ofSeconds(1));
     Cluster.Builder cluster = Cluster.newBuilder()
         .setName(route.service())
         .setType(Cluster.DiscoveryType.EDS)
         .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads()))
-        .setConnectTimeout(seconds(1))
+        .setConnectTimeout(duration(connect))
         .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
         .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder()
             .setLocalityWeightedLbConfig(Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance())
             .setHealthyPanicThreshold(Percent.newBuilder().setValue(0)))
         .setOutlierDetection(OutlierDetection.newBuilder()
-            .setConsecutive5Xx(UInt32Value.of(5))
-            .setInterval(seconds(10))
-            .setBaseEjectionTime(seconds(30))
-            .setMaxEjectionPercent(UInt32Value.of(50)))
+            .setConsecutive5Xx(UInt32Value.of(outlier.consecutive5xx().orElse(5)))
+            .setInterval(outlier.interval().map(ClusterFactory::duration).orElse(seconds(10)))
+            .setBaseEjectionTime(outlier.baseEjectionTime().map(ClusterFactory::duration).orElse(seconds(30)))
+            .setMaxEjectionPercent(UInt32Value.of(outlier.maxEjectionPercent().orElse(50))))
         .setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
             .setPriority(RoutingPriority.DEFAULT)
             .setMaxConnections(UInt32Value.of(1024))

@@ -114,7 +114,7 @@ public final class ProxyResources {
         kind == ClientKind.ENVOY ? overprovisioningFactor : 100);
     List<VersionedResource> resources = new ArrayList<>();
     if (kind == ClientKind.GRPC) {
-      Listener listener = ListenerFactory.apiListener(route.service(), RouteFactory.grpc(route.service()));
+      Listener listener = ListenerFactory.apiListener(route.service(), RouteFactory.grpc(route));
       resources.add(VersionedResource.of(listener.getName(), listener));
     }
     resources.add(VersionedResource.of(cluster.getName(), cluster));

@@ -2,6 +2,7 @@ package dev.selat.controlplane.envoy;
 
 import dev.selat.controlplane.routing.LocalityRoute;
 import dev.selat.controlplane.routing.ServiceRoute;
+import dev.selat.controlplane.routing.Tuning;
 import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -58,23 +59,39 @@ public final class RouteFactory {
 
   private static VirtualHost virtualHost(ServiceRoute route, List<String> domains) {
     return VirtualHost.newBuilder().setName(route.service()).addAllDomains(domains)
-        .addRoutes(toCluster(route.service(), "/")
-            .setRoute(action(route.service()).setRetryPolicy(RetryPolicy.newBuilder()
-                .setRetryOn("connect-failure,refused-stream,reset")
-                .setNumRetries(UInt32Value.of(2)))))
+        .addRoutes(toCluster(route.service(), "/").setRoute(sidecarAction(route)))
         .build();
+  }
+
+  /** To the service's cluster with Selat's retries (connect failures and resets, twice) or the policy's, and its timeout. */
+  private static RouteAction.Builder sidecarAction(ServiceRoute route) {
+    Tuning.Retries retries = route.tuning().retries();
+    RetryPolicy.Builder retry = RetryPolicy.newBuilder()
+        .setRetryOn(retries.retryOn().orElse("connect-failure,refused-stream,reset"))
+        .setNumRetries(UInt32Value.of(retries.numRetries().orElse(2)));
+    retries.perTryTimeout().ifPresent(t -> retry.setPerTryTimeout(ClusterFactory.duration(t)));
+    RouteAction.Builder action = action(route.service()).setRetryPolicy(retry);
+    route.tuning().timeouts().request().ifPresent(t -> action.setTimeout(ClusterFactory.duration(t)));
+    return action;
   }
 
   private static List<ServiceRoute> sorted(Collection<ServiceRoute> routes) {
     return routes.stream().sorted(Comparator.comparing(ServiceRoute::service)).toList();
   }
 
-  /** A gRPC client's route for {@code xds:///service}: every call to the service's cluster. */
-  public static RouteConfiguration grpc(String service) {
+  /**
+   * A gRPC client's route for {@code xds:///service}: every call to the service's cluster; a policy's request timeout
+   * as the stream's maximum duration (gRFC A31). The retries are Envoy's and stay with the sidecars.
+   */
+  public static RouteConfiguration grpc(ServiceRoute route) {
+    String service = route.service();
+    RouteAction.Builder action = action(service);
+    route.tuning().timeouts().request().ifPresent(t -> action.setMaxStreamDuration(
+        RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(ClusterFactory.duration(t))));
     return RouteConfiguration.newBuilder()
         .setName(service)
         .addVirtualHosts(VirtualHost.newBuilder().setName(service).addDomains(service)
-            .addRoutes(toCluster(service, "").setRoute(action(service))))
+            .addRoutes(toCluster(service, "").setRoute(action)))
         .build();
   }
 

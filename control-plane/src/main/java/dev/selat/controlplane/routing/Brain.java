@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The routing brain: a pure function of (catalogs, held latency, settings, client site) to one
+ * The routing brain: a pure function of (catalogs, held latency, settings, policies, time, client site) to one
  * service's route. No clock, no threads, no proto, no Consul type: identical inputs give equal
  * routes, which the {@code envoy} package turns into byte-identical resources.
  *
@@ -21,16 +21,29 @@ import java.util.TreeMap;
  *       {@code Weights.Warning}; a warning weight of 0 takes it out: UNHEALTHY); critical -> UNHEALTHY;
  *       maintenance -> DRAINING.
  *   <li>Addressing: a client in the instance's site gets its address, others its WAN address when it has one.
+ *   <li>Policies ({@link Precedence}: the most specific matching policy wins, then the smaller name). Residency: a
+ *       site that any matching policy does not permit (denied, not allowed, not the pinned site) is left out, before
+ *       anything else, so no failover ever reaches it. Avoided links: a remote site whose path from the client crosses
+ *       an excluded link is left out; a penalized link adds its delay to the site's RTT.
  *   <li>A site past its staleness budget: FREEZE serves it as is; DECAY demotes it behind every site
  *       with fresh data; DROP leaves it out unless it holds the only available instances (never an empty
  *       set while a healthy instance is known).
+ *   <li>RTT budget: a remote site whose RTT (penalties included) is above it, or unknown, is left out (fail closed),
+ *       or, with fail-over, kept only while no site within the budget has a healthy instance.
  *   <li>Order: the client's own site alone at priority 0; remote sites by held RTT (then id); a site
  *       within the tolerance of the first site of the current priority joins it, with a locality weight
- *       inverse to its RTT; an unknown RTT sorts last. A client site that is not configured gets every
- *       site in priority 0 with equal weights.
+ *       inverse to its RTT; an unknown RTT sorts last. LOWEST_LATENCY: the own site is a site at 0 ms, which remote
+ *       sites within the tolerance join (equal weights: there is no inverse of 0 ms). WEIGHTED: the weighted sites
+ *       share priority 0 with the policy's weights; the others follow as above. A client site that is not configured
+ *       gets every site in priority 0 with equal weights.
+ *   <li>Migration: the ramp's current percent of the from-site's locality weight goes to the to-site, which joins the
+ *       from-site's priority (at 100% the from-site follows in a priority of its own); nothing moves when the to-site
+ *       is already ahead.
  *   <li>Spill: Envoy gets every endpoint with its health and does priority spill with the
  *       overprovisioning factor; clients that ignore that factor get the same split computed here
  *       (Envoy's arithmetic) as weighted localities in one priority.
+ *   <li>No healthy endpoint left by a policy: the service keeps its cluster with what the policies allow (unhealthy,
+ *       or nothing), and the route says why ({@link ServiceRoute#noEndpointsCause}).
  * </ol>
  */
 public final class Brain {
@@ -40,20 +53,39 @@ public final class Brain {
 
   private Brain() {}
 
-  /** The route of {@code service} for clients in {@code clientSite}. {@code sites} by site id. */
+  /** The route of {@code service} for clients in {@code clientSite}, without policies. {@code sites} by site id. */
   public static ServiceRoute route(String service, String clientSite, Map<String, SiteInput> sites,
       HeldLatency latency, RoutingSettings settings) {
-    List<Candidate> candidates = candidates(service, clientSite, new TreeMap<>(sites));
+    return route(service, clientSite, sites, latency, settings, PolicyInput.NONE);
+  }
+
+  /** The route of {@code service} for clients in {@code clientSite} under {@code input}'s policies. */
+  public static ServiceRoute route(String service, String clientSite, Map<String, SiteInput> sites,
+      HeldLatency latency, RoutingSettings settings, PolicyInput input) {
+    Precedence.Resolved policies = Precedence.resolve(service, clientSite, input.policies());
+    Optional<Policy> policy = policies.winner();
+    List<Candidate> all = candidates(service, clientSite, new TreeMap<>(sites));
     boolean knownClient = sites.containsKey(clientSite);
-    List<List<Candidate>> groups = order(candidates, clientSite, knownClient, latency, settings.tolerance());
+    PolicyRules.exclude(all, clientSite, policies, input);
+    List<Candidate> kept = all.stream().filter(c -> !c.out).toList();
+    expiredRule(kept);
+    List<List<Candidate>> groups = order(kept, clientSite, knownClient, latency, settings.tolerance(), policy);
+    for (List<Candidate> group : groups) {
+      Duration anchor = group.get(0).rtt;
+      for (Candidate c : group) {
+        if (!c.fixedWeight) {
+          c.weight = knownClient ? inverseWeight(anchor, c.rtt) : FULL_WEIGHT;
+        }
+      }
+    }
+    List<String> policyLines = new ArrayList<>(policies.lines());
+    policy.flatMap(Policy::migration).ifPresent(m ->
+        PolicyRules.migrate(groups, m, policy.get().name(), input.now()).ifPresent(policyLines::add));
 
     List<LocalityRoute> priorities = new ArrayList<>();
     for (int p = 0; p < groups.size(); p++) {
-      List<Candidate> group = groups.get(p);
-      Duration anchor = group.get(0).rtt;
-      for (Candidate c : group) {
+      for (Candidate c : groups.get(p)) {
         c.priority = p;
-        c.weight = knownClient ? inverseWeight(anchor, c.rtt) : FULL_WEIGHT;
         priorities.add(new LocalityRoute(c.site.site(), c.site.region(), p, c.weight, c.endpoints));
       }
     }
@@ -73,17 +105,19 @@ public final class Brain {
     }
 
     List<SiteReason> reasons = new ArrayList<>();
-    candidates.stream()
+    all.stream()
         .sorted(Comparator.comparing((Candidate c) -> c.priority < 0 ? Integer.MAX_VALUE : c.priority)
             .thenComparing(c -> c.site.site()))
         .forEach(c -> reasons.add(c.reason(shares.getOrDefault(c.site.site(), 0))));
-    boolean http2 = candidates.stream().flatMap(c -> c.instances.stream())
+    boolean http2 = all.stream().flatMap(c -> c.instances.stream())
         .map(i -> i.meta().getOrDefault("protocol", ""))
         .anyMatch(p -> p.equalsIgnoreCase("grpc") || p.equalsIgnoreCase("http2"));
-    return new ServiceRoute(service, clientSite, http2, priorities, computed, shares, reasons);
+    Optional<String> noEndpoints = PolicyRules.noEndpointsCause(all, priorities, policy);
+    return new ServiceRoute(service, clientSite, http2, priorities, computed, shares, reasons, policyLines,
+        noEndpoints, policy.map(Policy::tuning).orElse(Tuning.DEFAULT));
   }
 
-  /** The sites that have instances of the service, with the expired-mode rule applied. */
+  /** The sites that have instances of the service. */
   private static List<Candidate> candidates(String service, String clientSite, Map<String, SiteInput> sites) {
     List<Candidate> all = new ArrayList<>();
     for (SiteInput site : sites.values()) {
@@ -98,6 +132,11 @@ public final class Brain {
         all.add(c);
       }
     }
+    return all;
+  }
+
+  /** The staleness modes of expired sites, among the sites the policies left. */
+  private static void expiredRule(List<Candidate> all) {
     boolean availableOutsideDropped = all.stream()
         .anyMatch(c -> !(c.site.expired() && c.site.expiredMode() == ExpiredMode.DROP) && c.available() > 0);
     for (Candidate c : all) {
@@ -120,7 +159,6 @@ public final class Brain {
         }
       }
     }
-    return all;
   }
 
   private static List<RoutedEndpoint> endpoints(String ownSite, String clientSite, List<Instance> instances) {
@@ -149,25 +187,34 @@ public final class Brain {
     return new RoutedEndpoint("gateway-" + site, address, Math.max(1, available), health);
   }
 
-  /** Candidates grouped into priorities: the own site, then remote sites by RTT within the tolerance, then demoted ones. */
+  /**
+   * Candidates grouped into priorities: the RTTs (with the policy's penalties and budget), then the policy's mode: the
+   * own site, then remote sites by RTT within the tolerance, then demoted ones.
+   */
   private static List<List<Candidate>> order(List<Candidate> candidates, String clientSite, boolean knownClient,
-      HeldLatency latency, Duration tolerance) {
-    List<Candidate> fresh = new ArrayList<>();
-    List<Candidate> demoted = new ArrayList<>();
+      HeldLatency latency, Duration tolerance, Optional<Policy> policy) {
+    List<Candidate> usable = new ArrayList<>();
     for (Candidate c : candidates) {
       if (c.dropped) {
         continue;
       }
-      boolean own = c.site.site().equals(clientSite);
-      if (own) {
+      if (c.site.site().equals(clientSite)) {
         c.rtt = Duration.ZERO;
       } else {
         Optional<HeldLatency.Held> held = latency.held(clientSite, c.site.site());
-        c.rtt = held.map(HeldLatency.Held::rtt).orElse(null);
+        c.rtt = held.map(HeldLatency.Held::rtt).map(rtt -> rtt.plus(c.penalty)).orElse(null);
         c.source = held.map(HeldLatency.Held::source);
         c.rttAge = held.map(h -> h.latest().age()).orElse(Duration.ZERO);
       }
-      (c.demoted ? demoted : fresh).add(c);
+      usable.add(c);
+    }
+    policy.flatMap(Policy::rttBudget).ifPresent(b -> PolicyRules.budget(usable, clientSite, b, policy.get().name()));
+    List<Candidate> fresh = new ArrayList<>();
+    List<Candidate> demoted = new ArrayList<>();
+    for (Candidate c : usable) {
+      if (!c.out) {
+        (c.demoted ? demoted : fresh).add(c);
+      }
     }
     List<List<Candidate>> groups = new ArrayList<>();
     if (!knownClient) {
@@ -180,12 +227,22 @@ public final class Brain {
       }
       return groups;
     }
-    groupByRtt(fresh, clientSite, tolerance, groups);
-    groupByRtt(demoted, clientSite, tolerance, groups);
+    Policy.Mode mode = policy.map(Policy::mode).orElse(Policy.Mode.LOCAL_FIRST);
+    if (mode == Policy.Mode.WEIGHTED) {
+      List<Candidate> weighted = PolicyRules.weighted(fresh, policy.get());
+      if (!weighted.isEmpty()) {
+        groups.add(new ArrayList<>(weighted));
+        fresh = fresh.stream().filter(c -> !weighted.contains(c)).toList();
+      }
+    }
+    boolean ownAlone = mode != Policy.Mode.LOWEST_LATENCY;
+    groupByRtt(fresh, clientSite, tolerance, ownAlone, groups);
+    groupByRtt(demoted, clientSite, tolerance, ownAlone, groups);
     return groups;
   }
 
-  private static void groupByRtt(List<Candidate> sites, String clientSite, Duration tolerance,
+  /** {@code ownAlone}: the client's own site has a priority of its own (LOCAL_FIRST); else it is a site at 0 ms. */
+  private static void groupByRtt(List<Candidate> sites, String clientSite, Duration tolerance, boolean ownAlone,
       List<List<Candidate>> groups) {
     Comparator<Candidate> byRtt = Comparator
         .comparing((Candidate c) -> c.site.site().equals(clientSite) ? 0 : 1)
@@ -195,7 +252,8 @@ public final class Brain {
     List<Candidate> current = null;
     for (Candidate c : sorted) {
       boolean own = c.site.site().equals(clientSite);
-      if (current != null && !own && !isOwn(current.get(0), clientSite) && joins(current.get(0), c, tolerance)) {
+      if (current != null && !(ownAlone && (own || isOwn(current.get(0), clientSite)))
+          && joins(current.get(0), c, tolerance)) {
         current.add(c);
         c.note = c.note != null ? c.note : "within tolerance of " + current.get(0).site.site();
         continue;
@@ -306,7 +364,7 @@ public final class Brain {
   }
 
   /** A site with instances of the service, and what the rules decided for it. */
-  private static final class Candidate {
+  static final class Candidate {
     final SiteInput site;
     final List<Instance> instances;
     /** What the clients get: the instances, or the site's gateway standing for them. */
@@ -321,6 +379,14 @@ public final class Brain {
     Duration rttAge = Duration.ZERO;
     int priority = -1;
     int weight;
+    /** The weight was set by a policy (WEIGHTED, a migration), not by RTT. */
+    boolean fixedWeight;
+    /** Left out by a policy (residency, an excluded link, the RTT budget). */
+    boolean out;
+    /** Added to the held RTT by the policy's penalized links. */
+    Duration penalty = Duration.ZERO;
+    /** What the policies did to this site, in order; before {@link #note}. */
+    final List<String> policyNotes = new ArrayList<>();
     String note;
 
     Candidate(SiteInput site, List<Instance> instances, List<RoutedEndpoint> instanceEndpoints,
@@ -339,8 +405,20 @@ public final class Brain {
       return new SiteReason(site.site(), priority < 0 ? Optional.empty() : Optional.of(priority), weight, share,
           rtt == null ? Duration.ZERO : rtt, source, rttAge,
           (int) instanceEndpoints.stream().filter(e -> e.health().available()).count(), instanceEndpoints.size(),
-          site.dataAge(), gateway.map(g -> (note == null ? "" : note + "; ") + "through its gateway at " + g)
-              .orElse(note));
+          site.dataAge(), notes());
+    }
+
+    String id() {
+      return site.site();
+    }
+
+    private String notes() {
+      List<String> all = new ArrayList<>(policyNotes);
+      if (note != null) {
+        all.add(note);
+      }
+      gateway.ifPresent(g -> all.add("through its gateway at " + g));
+      return all.isEmpty() ? null : String.join("; ", all);
     }
   }
 }

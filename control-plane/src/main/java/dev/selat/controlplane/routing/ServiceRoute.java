@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The route of one service for the clients of one site.
@@ -17,9 +18,14 @@ import java.util.Map;
  *     the same split computed here, as weighted localities in priority 0, available endpoints only
  * @param shares the expected share of requests per site, in 1/1000 (equal for both kinds of client)
  * @param reasons one per candidate site, in priority order, then those left out
+ * @param policies the matching policies in precedence order and what each did (Explain's lines)
+ * @param noEndpointsCause set when the policies leave no healthy endpoint: why (the service keeps its cluster, with
+ *     what the policies allow, so that its clients fail fast rather than find no route)
+ * @param tuning the winning policy's outlier detection, retries and timeouts
  */
 public record ServiceRoute(String service, String clientSite, boolean http2, List<LocalityRoute> priorities,
-    List<LocalityRoute> computedSpill, Map<String, Integer> shares, List<SiteReason> reasons) {
+    List<LocalityRoute> computedSpill, Map<String, Integer> shares, List<SiteReason> reasons, List<String> policies,
+    Optional<String> noEndpointsCause, Tuning tuning) {
   public ServiceRoute {
     requireNonNull(service, "service");
     requireNonNull(clientSite, "clientSite");
@@ -27,6 +33,14 @@ public record ServiceRoute(String service, String clientSite, boolean http2, Lis
     computedSpill = List.copyOf(computedSpill);
     shares = Map.copyOf(shares);
     reasons = List.copyOf(reasons);
+    policies = List.copyOf(policies);
+    requireNonNull(noEndpointsCause, "noEndpointsCause");
+    requireNonNull(tuning, "tuning");
+  }
+
+  /** Whether the clients get the service at all: some site has instances, or a policy withholds them (kept, empty). */
+  public boolean routed() {
+    return !priorities.isEmpty() || noEndpointsCause.isPresent();
   }
 
   /**
@@ -35,6 +49,7 @@ public record ServiceRoute(String service, String clientSite, boolean http2, Lis
    */
   public boolean sameResources(ServiceRoute other) {
     return service.equals(other.service) && clientSite.equals(other.clientSite) && http2 == other.http2
-        && priorities.equals(other.priorities) && computedSpill.equals(other.computedSpill);
+        && priorities.equals(other.priorities) && computedSpill.equals(other.computedSpill)
+        && tuning.equals(other.tuning);
   }
 }

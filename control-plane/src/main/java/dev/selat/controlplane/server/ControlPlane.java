@@ -22,6 +22,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ProbeSubscriptions probes;
   private final ControlPlaneMetrics metrics;
+  private final PolicySource policies;
 
   private ControlPlane(Injector injector) {
     this.engine = injector.getInstance(RouteEngine.class);
@@ -32,13 +33,20 @@ public final class ControlPlane implements AutoCloseable {
     this.metrics = injector.getInstance(ControlPlaneMetrics.class);
     SelatConfig config = injector.getInstance(SelatConfig.class);
     this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
+    this.policies = injector.getInstance(PolicySource.class);
   }
 
   public static ControlPlane start(SelatConfig config) {
-    ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config)));
+    return start(config, System.getenv());
+  }
+
+  /** {@code env}: the process environment, or a test's ({@code SELAT_API_TOKEN}, {@code SELAT_API_TOKEN_FILE}). */
+  public static ControlPlane start(SelatConfig config, java.util.Map<String, String> env) {
+    ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config, env)));
     // Both hop onto this serial scheduler anyway; delivering there keeps the bridge's sites free of them.
     cp.bridge.addListener(cp.scheduler, cp.engine::onCatalog);
     cp.bridge.addListener(cp.scheduler, cp.probes::onCatalog);
+    cp.policies.start();
     cp.engine.start();
     log.info("control plane up: xDS on port {}, admin on port {}, sites {}", cp.xds.port(), cp.admin.port(),
         config.siteIds());

@@ -47,13 +47,8 @@ final class ControlPlaneMetrics implements AutoCloseable {
   static final String MATRIX_SOURCE = "selat.latency.matrix.source";
   /** Events of the status page's ring, by {@code kind} ({@link EventLog.Kind}). */
   static final String EVENTS = "selat.events";
-  /**
-   * Reserved for issue 14 (policies): a policy revision applied, by {@code result}; registered where policies are
-   * applied, named here.
-   */
-  static final String POLICY_APPLIES = "selat.policy.applies";
-  /** Reserved for issue 14 (policies): a site left out of a route by a residency policy, by {@code service}'s site. */
-  static final String RESIDENCY_BLOCKS = "selat.routes.residency.blocked";
+  /** Routes (client site x service) that the policies leave without a healthy endpoint, at the last rebuild. */
+  static final String POLICY_NO_ENDPOINTS = "selat.policy.routes.no.endpoints";
 
   static final String OTHER_SITE = "other";
   /** The {@code kind} tag of {@link #ROUTE_CHANGES}. */
@@ -103,6 +98,9 @@ final class ControlPlaneMetrics implements AutoCloseable {
         .description("From a change observed (catalog, site state, latency) to the last ACK of the proxies it reached")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
         .maximumExpectedValue(Duration.ofMinutes(2)).register(registry));
+    keep(Gauge.builder(POLICY_NO_ENDPOINTS, views, v -> v.get().withheldRoutes()).strongReference(true)
+        .description("Routes (client site x service) that the policies leave without a healthy endpoint")
+        .register(registry));
     for (String from : sites) {
       for (String to : sites) {
         if (!from.equals(to)) {

@@ -5,22 +5,33 @@ import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.selat.consul.ConsulBridge;
+import dev.selat.controlplane.config.LinkSpec;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.config.SiteSpec;
+import dev.selat.controlplane.mesh.BridgeKv;
+import dev.selat.controlplane.policy.PolicyParser;
+import dev.selat.controlplane.policy.PolicyStore;
 import dev.selat.xds.XdsServer;
+import io.grpc.ServerInterceptors;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
 
 /** The whole wiring, in one place: config in, the running parts out. */
 final class ControlPlaneModule extends AbstractModule {
   private final SelatConfig config;
+  /** The environment the policy API's token comes from. */
+  private final Map<String, String> env;
 
-  ControlPlaneModule(SelatConfig config) {
+  ControlPlaneModule(SelatConfig config, Map<String, String> env) {
     this.config = config;
+    this.env = Map.copyOf(env);
   }
 
   @Override
@@ -60,13 +71,15 @@ final class ControlPlaneModule extends AbstractModule {
 
   @Provides
   @Singleton
-  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine, OperatorView view)
+  XdsServer xdsServer(PrometheusMeterRegistry registry, Clock clock, Provider<RouteEngine> engine, OperatorView view,
+      PolicyApi policyApi)
       throws Exception {
     // The engine publishes to this server and maps its streams' nodes: the Provider breaks the cycle (streams open
     // only once the server has started, after both exist).
     return XdsServer.builder()
         .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
         .nodeGroupMapper(node -> engine.get().group(node))
+        .addService(ServerInterceptors.intercept(policyApi, new BearerAuth(ApiToken.fromEnv(env))))
         .meterRegistry(registry)
         .callbacks(view)
         .clock(clock)
@@ -83,6 +96,34 @@ final class ControlPlaneModule extends AbstractModule {
   @Singleton
   ConsulBridge bridge(PrometheusMeterRegistry registry, Clock clock) {
     return ConsulBridge.start(config.sites().stream().map(SiteSpec::consul).toList(), registry, clock);
+  }
+
+  @Provides
+  @Singleton
+  PolicyParser policyParser() {
+    return new PolicyParser(Set.copyOf(config.siteIds()),
+        config.links().stream().map(LinkSpec::name).collect(Collectors.toSet()));
+  }
+
+  @Provides
+  @Singleton
+  PolicyStore policyStore(ConsulBridge bridge) {
+    return new PolicyStore(new BridgeKv(bridge), config.siteIds());
+  }
+
+  @Provides
+  @Singleton
+  PolicyApi policyApi(PolicyParser parser, PolicyStore store, PolicySource source, Provider<RouteEngine> engine,
+      Provider<XdsServer> xds, Clock clock) {
+    return new PolicyApi(parser, store, source::onWritten, engine, xds, config.routing(), clock);
+  }
+
+  @Provides
+  @Singleton
+  PolicySource policySource(ConsulBridge bridge, PolicyParser parser, PolicyStore store, Provider<RouteEngine> engine,
+      ScheduledExecutorService scheduler) {
+    return new PolicySource(bridge, config.siteIds(), parser, store, policies -> engine.get().onPolicies(policies),
+        scheduler);
   }
 
   @Provides

@@ -18,6 +18,8 @@ import dev.selat.controlplane.routing.Gateway;
 import dev.selat.controlplane.routing.HeldLatency;
 import dev.selat.controlplane.routing.HostPort;
 import dev.selat.controlplane.routing.LatencyMatrix;
+import dev.selat.controlplane.routing.Policy;
+import dev.selat.controlplane.routing.PolicyInput;
 import dev.selat.controlplane.routing.ServiceRoute;
 import dev.selat.controlplane.routing.SiteInput;
 import dev.selat.controlplane.routing.SitePair;
@@ -93,15 +95,24 @@ final class RouteEngine {
   private final Set<String> notRouted;
   private final String probeService;
   private volatile boolean ready;
+  /** The stored policies (from {@link PolicySource}); routes wait for them as for the sites' first sync. */
+  private List<Policy> policies = List.of();
+  private boolean policiesKnown;
+  /** policy name -> its migration's percent at the last tick, to re-route when a ramp steps. */
+  private final Map<String, Integer> migrationPercents = new HashMap<>();
+  /** (client site, instance site) -> the links on the configured path, for avoid_links. */
+  private final Map<SitePair, List<String>> paths = new TreeMap<>();
   private volatile Views views = new Views(Collections.unmodifiableMap(routes), LatencyMatrix.EMPTY,
-      HeldLatency.EMPTY, Map.of(), Map.of(), Map.of());
+      HeldLatency.EMPTY, Map.of(), Map.of(), Map.of(), 0);
 
   /**
    * What {@code /debug} and the status page show: the routes (a live read-only view), and the latest matrix, site
-   * inputs, sites' sync states and the probe agents' estimates behind the matrix, replaced as a whole.
+   * inputs, sites' sync states and the probe agents' estimates behind the matrix, and how many routes (client site x
+   * service) the policies leave without a healthy endpoint at the last rebuild, replaced as a whole.
    */
   record Views(Map<String, Map<String, ServiceRoute>> routes, LatencyMatrix measured, HeldLatency held,
-      Map<String, SiteInput> sites, Map<String, SiteFreshness> states, Map<SitePair, List<AgentEstimate>> estimates) {}
+      Map<String, SiteInput> sites, Map<String, SiteFreshness> states, Map<SitePair, List<AgentEstimate>> estimates,
+      int withheldRoutes) {}
 
   RouteEngine(SelatConfig config, SnapshotPublisher publisher, ScheduledExecutorService scheduler, Clock clock,
       RouteListener listener) {
@@ -115,6 +126,44 @@ final class RouteEngine {
     this.notRouted = Set.of(CONSUL_SERVICE, probeService);
     config.sites().forEach(s -> specs.put(s.id(), s));
     config.sites().forEach(s -> s.gateway().ifPresent(g -> gateways.put(s.id(), gateway(g))));
+    for (String from : config.siteIds()) {
+      for (String to : config.siteIds()) {
+        paths.put(new SitePair(from, to), config.path(from, to).links());
+      }
+    }
+  }
+
+  /** The stored policies, whenever they change: any thread. Until the first call, nothing is routed. */
+  void onPolicies(List<Policy> next) {
+    List<Policy> copy = List.copyOf(next);
+    scheduler.execute(() -> {
+      policies = copy;
+      policiesKnown = true;
+      markAll(RouteListener.Cause.POLICY);
+      checkReady();
+      schedule();
+    });
+  }
+
+  /** The engine's inputs at one moment, for queries that compute routes of their own (Explain, DryRun). */
+  record RoutingState(Map<String, SiteInput> sites, HeldLatency held, PolicyInput policies, Set<String> clientSites) {}
+
+  /** Runs {@code query} on the scheduler against the current inputs: any thread. */
+  <T> java.util.concurrent.CompletableFuture<T> query(java.util.function.Function<RoutingState, T> query) {
+    java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
+    scheduler.execute(() -> {
+      try {
+        out.complete(query.apply(new RoutingState(Map.copyOf(inputs), held, policyInput(), clientSites())));
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    });
+    return out;
+  }
+
+  /** The proxy group a stream was mapped to: any thread. */
+  Optional<ProxyGroup> groupOf(String key) {
+    return Optional.ofNullable(groups.get(key));
   }
 
   /** Starts the latency tick (the matrix ages even when no estimate arrives). */
@@ -193,6 +242,16 @@ final class RouteEngine {
 
   private void tick() {
     Instant now = clock.instant();
+    for (Policy p : policies) {
+      p.migration().ifPresent(m -> {
+        Integer before = migrationPercents.put(p.name(), m.percentAt(now));
+        if (before != null && before != m.percentAt(now)) {
+          log.info("policy {}: migration {} -> {} at {}%", p.name(), m.fromSite(), m.toSite(), m.percentAt(now));
+          markAll(RouteListener.Cause.POLICY);
+          schedule();
+        }
+      });
+    }
     LatencyMatrix measured = Matrices.build(config, estimates, now);
     HeldLatency next = held.step(measured, now, config.routing().hysteresisThreshold(), config.routing().hysteresisDwell());
     next.cells().forEach((pair, h) -> {
@@ -208,11 +267,11 @@ final class RouteEngine {
     }
     held = next;
     checkReady();
-    views = new Views(views.routes(), measured, held, Map.copyOf(inputs), states(), estimates);
+    views = new Views(views.routes(), measured, held, Map.copyOf(inputs), states(), estimates, views.withheldRoutes());
   }
 
   private void checkReady() {
-    if (ready) {
+    if (ready || !policiesKnown) {
       return;
     }
     for (String site : specs.keySet()) {
@@ -295,7 +354,9 @@ final class RouteEngine {
       log.info("{} routes changed, for clients in {} and gateways of {}; the first: {}", changed.size(), touchedClients,
           touchedGateways, changed.getFirst());
     }
-    views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs), states(), estimates);
+    int withheld = (int) routes.values().stream().flatMap(r -> r.values().stream())
+        .filter(r -> r.noEndpointsCause().isPresent()).count();
+    views = new Views(views.routes(), views.measured(), held, Map.copyOf(inputs), states(), estimates, withheld);
     for (ProxyGroup group : groups.values()) {
       boolean due = group.gateway() ? touchedGateways.contains(group.site())
           : touchedClients.contains(group.site()) || !specs.containsKey(group.site());
@@ -317,13 +378,13 @@ final class RouteEngine {
     for (String service : services) {
       ServiceRoute route = route(service, site, gateway);
       ServiceRoute before;
-      if (route.priorities().isEmpty()) {
+      if (!route.routed()) {
         before = siteRoutes.remove(service);
         resources.forget(site, service, gateway);
       } else {
         before = siteRoutes.put(service, route);
       }
-      if (before == null ? !route.priorities().isEmpty() : !route.sameResources(before)) {
+      if (before == null ? route.routed() : !route.sameResources(before)) {
         any = true;
         listener.routeChanged(site, gateway, Optional.ofNullable(before), route,
             why.getOrDefault(service, RouteListener.Cause.CATALOG));
@@ -340,10 +401,18 @@ final class RouteEngine {
    */
   private ServiceRoute route(String service, String site, boolean gateway) {
     if (!gateway) {
-      return Brain.route(service, site, inputs, held, config.routing());
+      return Brain.route(service, site, inputs, held, config.routing(), policyInput());
     }
     SiteInput own = (service.equals(probeService) ? probeAgents : inputs).get(site);
     return Brain.route(service, site, own == null ? Map.of() : Map.of(site, own), held, config.routing());
+  }
+
+  /**
+   * The policies at this moment. A gateway's routes take none: it serves its own site's instances to clients whose
+   * own routes already applied theirs.
+   */
+  PolicyInput policyInput() {
+    return new PolicyInput(policies, paths, clock.instant());
   }
 
   /** Configured sites plus those named by proxies that are not configured (they get the unknown-site route). */
@@ -373,7 +442,7 @@ final class RouteEngine {
       }
       for (String service : services) {
         ServiceRoute route = route(service, group.site(), group.gateway());
-        if (!route.priorities().isEmpty()) {
+        if (route.routed()) {
           fresh.putIfAbsent(service, route);
         }
       }

@@ -20,6 +20,8 @@ interface RouteListener {
     STARTUP,
     /** A site's sync state changed (stale, expired, back). */
     SITE_STATE,
+    /** The stored policies changed, or a migration stepped. */
+    POLICY,
     /** The RTTs routing holds changed (past hysteresis). */
     LATENCY,
     /** A service's instances or health changed in a catalog. */

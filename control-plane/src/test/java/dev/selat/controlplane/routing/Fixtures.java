@@ -22,17 +22,39 @@ final class Fixtures {
   /** The leased line 12 ms, the VPN 3 ms, jakarta to aws-sg over both. */
   static final String THREE_SITES = "jakarta-alibaba-sg=12 alibaba-sg-aws-sg=3 jakarta-aws-sg=15";
 
+  /** The links each pair's path crosses in the three-site layout (and alibaba-jkt, 2 ms from jakarta on its own link). */
+  static final Map<SitePair, List<String>> PATHS = paths(
+      "jakarta>alibaba-sg=leased-line", "jakarta>aws-sg=leased-line,vpn", "alibaba-sg>aws-sg=vpn",
+      "jakarta>alibaba-jkt=metro", "alibaba-jkt>alibaba-sg=metro,leased-line", "alibaba-jkt>aws-sg=metro,leased-line,vpn");
+
   private Fixtures() {}
+
+  static Map<SitePair, List<String>> paths(String... specs) {
+    Map<SitePair, List<String>> out = new TreeMap<>();
+    for (String spec : specs) {
+      String[] kv = spec.split("=");
+      String[] pair = kv[0].split(">");
+      List<String> links = List.of(kv[1].split(","));
+      out.put(new SitePair(pair[0], pair[1]), links);
+      out.put(new SitePair(pair[1], pair[0]), links.reversed());
+    }
+    return out;
+  }
 
   /**
    * Sites from {@code "jakarta=PC alibaba-sg=P"}: one letter per instance of service {@code catalog},
    * P passing, W warning, C critical, M maintenance; {@code "aws-sg="} is a site without instances.
    */
   static Map<String, SiteInput> sites(String spec) {
+    return sites("catalog", spec);
+  }
+
+  /** {@link #sites(String)} for {@code service}. */
+  static Map<String, SiteInput> sites(String service, String spec) {
     Map<String, SiteInput> out = new TreeMap<>();
     for (String part : spec.trim().split("\\s+")) {
       String[] kv = part.split("=", -1);
-      out.put(kv[0], SiteInput.fresh(kv[0], REGIONS.get(kv[0]), kv[1].isEmpty() ? Map.of() : Map.of("catalog", instances(kv[0], kv[1]))));
+      out.put(kv[0], SiteInput.fresh(kv[0], REGIONS.get(kv[0]), kv[1].isEmpty() ? Map.of() : Map.of(service, instances(kv[0], kv[1]))));
     }
     return out;
   }

@@ -26,7 +26,7 @@ class OperatorViewTest {
   private final FakeClock clock = new FakeClock();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final RouteEngine.Views empty = new RouteEngine.Views(Map.of(), dev.selat.controlplane.routing.LatencyMatrix.EMPTY,
-      dev.selat.controlplane.routing.HeldLatency.EMPTY, Map.of(), Map.of(), Map.of());
+      dev.selat.controlplane.routing.HeldLatency.EMPTY, Map.of(), Map.of(), Map.of(), 0);
   private final ControlPlaneMetrics metrics = new ControlPlaneMetrics(registry, SITES, () -> empty);
   private final EventLog events = new EventLog(clock);
   private final OperatorView view = new OperatorView(metrics, events, clock);
@@ -39,7 +39,8 @@ class OperatorViewTest {
       priorities.add(new LocalityRoute((String) siteAndShare[i], "r", i / 2, 1000, List.of()));
       shares.put((String) siteAndShare[i], (Integer) siteAndShare[i + 1]);
     }
-    return new ServiceRoute("catalog", client, false, priorities, List.of(), shares, List.of());
+    return new ServiceRoute("catalog", client, false, priorities, List.of(), shares, List.of(), List.of(),
+        java.util.Optional.empty(), dev.selat.controlplane.routing.Tuning.DEFAULT);
   }
 
   @Test
