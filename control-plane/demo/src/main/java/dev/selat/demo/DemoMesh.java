@@ -166,9 +166,14 @@ final class DemoMesh implements AutoCloseable {
       topology.links().forEach(l -> yaml.append("  - { name: ").append(l.name()).append(", sites: [").append(l.siteA())
           .append(", ").append(l.siteB()).append("], nominalRtt: ").append(l.rttMs()).append("ms }\n"));
       yaml.append("""
-          # Sites within 10 ms of each other share a priority, weighted inverse to RTT (alibaba-sg's catalog: aws-sg and
-          # jakarta); an RTT change reroutes once it is 5 ms off for 1 s.
-          routing: { tolerance: 10ms, hysteresis: { threshold: 5ms, dwell: 1s }, debounce: 50ms, maxDelay: 500ms }
+          # Sites within 15 ms of each other share a priority, weighted inverse to RTT (alibaba-sg's catalog: aws-sg and
+          # jakarta, 9 ms apart; the leased line +30 ms leaves aws-sg alone); an RTT change reroutes once it is 5 ms off
+          # for 1 s, a smaller one past 2.5 ms once it lasts 4 s.
+          routing:
+            tolerance: 15ms
+            hysteresis: { threshold: 5ms, dwell: 1s, settle: 4s }
+            debounce: 50ms
+            maxDelay: 500ms
           latency: { staleAfter: 5s, staleBudget: 30s }
           ports:
             xds: { address: 127.0.0.1, port: %d }
@@ -320,7 +325,7 @@ final class DemoMesh implements AutoCloseable {
    * only at their probe paths' ports, through their gateways.
    */
   private ProbeAgent probeAgent(String site, Map<String, Integer> peerPorts) throws IOException {
-    ProbeAgentConfig.Draft draft = ProbeAgentConfig.Draft.onLoopback(site, 250L);
+    ProbeAgentConfig.Draft draft = ProbeAgentConfig.Draft.onLoopback(site, 100L);
     draft.consul.address = consuls.get(site).httpAddress().toString();
     draft.consul.register = true;
     peerPorts.forEach((peer, port) -> draft.staticPeer(peer, "127.0.0.1", port, "via-gateway"));

@@ -63,6 +63,8 @@ class DemoIT {
       demo.sendKeys("r");
       shownWithin(demo, "restore", step, STEP_SHOWN, rows -> {
         assertThat(demo.screen()).containsPattern("leased-line +jakarta - alibaba-sg +12 ms");
+        assertThat(rows.get("alibaba-sg>catalog").route()).matches("aws-sg \\d+% jakarta \\d+%");
+        assertThat(rows.get("alibaba-sg>catalog").answeredBy()).matches("aws-sg \\d+% jakarta \\d+%");
         assertThat(rows.get("alibaba-sg>payments").p50Millis()).isLessThan(30.0);
       });
       System.out.printf("DemoIT: alibaba-sg > payments p50 %.1f ms, leased line +30 ms: %.1f ms, restored: %.1f ms%n",

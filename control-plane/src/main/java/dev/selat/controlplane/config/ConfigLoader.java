@@ -282,6 +282,11 @@ public final class ConfigLoader {
       Duration tolerance = f.get("tolerance").duration(true).orElse(d.tolerance());
       Duration threshold = hysteresis.get("threshold").duration(true).orElse(d.hysteresisThreshold());
       Duration dwell = hysteresis.get("dwell").duration(true).orElse(d.hysteresisDwell());
+      Field settleField = hysteresis.get("settle");
+      Duration settle = settleField.duration(true).orElse(dwell.multipliedBy(RoutingSettings.SETTLE_PER_DWELL));
+      if (settle.compareTo(dwell) < 0) {
+        settleField.problem("must be >= dwell (" + dwell.toMillis() + "ms), was " + settle.toMillis() + "ms");
+      }
       Field opf = f.get("overprovisioningFactor");
       int factor = opf.integer().orElse(d.overprovisioningFactor());
       if (factor < 100) {
@@ -296,7 +301,7 @@ public final class ConfigLoader {
       if (problems.reportedAtOrBelow(f.path())) {
         return null;
       }
-      return new RoutingSettings(tolerance, threshold, dwell, factor, debounce, maxDelay);
+      return new RoutingSettings(tolerance, threshold, dwell, settle, factor, debounce, maxDelay);
     }
 
     private LatencySettings latency(Field f) {

@@ -42,7 +42,7 @@ final class Schema {
   static final Obj SITE = obj("id", S, "region", S, "consul", CONSUL, "staleness", STALENESS, "startBudget", S,
       "gateway", GATEWAY);
   static final Obj LINK = obj("name", S, "sites", new ScalarList(), "nominalRtt", S);
-  static final Obj HYSTERESIS = obj("threshold", S, "dwell", S);
+  static final Obj HYSTERESIS = obj("threshold", S, "dwell", S, "settle", S);
   static final Obj ROUTING = obj("tolerance", S, "hysteresis", HYSTERESIS, "overprovisioningFactor", S, "debounce", S,
       "maxDelay", S);
   static final Obj LATENCY = obj("probeService", S, "staleAfter", S, "staleBudget", S);

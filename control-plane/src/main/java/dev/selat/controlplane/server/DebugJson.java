@@ -32,6 +32,7 @@ final class DebugJson {
         m.put("routingRttMs", ms(h.rtt()));
         m.put("routingSource", h.source().label());
         h.divergingSince().ifPresent(since -> m.put("hysteresisHoldingSince", since.toString()));
+        h.driftingSince().ifPresent(since -> m.put("hysteresisSettlingSince", since.toString()));
       });
       cells.add(m);
     });

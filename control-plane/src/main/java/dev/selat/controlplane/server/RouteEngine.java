@@ -253,7 +253,7 @@ final class RouteEngine {
       });
     }
     LatencyMatrix measured = Matrices.build(config, estimates, now);
-    HeldLatency next = held.step(measured, now, config.routing().hysteresisThreshold(), config.routing().hysteresisDwell());
+    HeldLatency next = held.step(measured, now, config.routing());
     next.cells().forEach((pair, h) -> {
       if (h.divergingSince().isPresent() && held.held(pair.from(), pair.to()).flatMap(HeldLatency.Held::divergingSince)
           .isEmpty()) {

@@ -153,6 +153,7 @@ class ConfigLoaderTest {
 
     assertThat(c.routing().tolerance()).isEqualTo(Duration.ofMillis(3));
     assertThat(c.routing().hysteresisDwell()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.routing().hysteresisSettle()).as("4 x the dwell when not set").isEqualTo(Duration.ofSeconds(40));
     assertThat(c.routing().overprovisioningFactor()).isEqualTo(200);
     assertThat(c.ports().xds()).isEqualTo(new Endpoint("0.0.0.0", 18001));
     assertThat(c.latency().probeService()).isEqualTo("probe");

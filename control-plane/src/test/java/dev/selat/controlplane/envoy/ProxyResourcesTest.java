@@ -50,7 +50,7 @@ class ProxyResourcesTest {
             List.of(new Instance("a0", new HostPort("10.2.0.1", 8080), Optional.of(new HostPort("127.0.0.2", 9100)),
                 CheckStatus.PASSING, 1, 1, Map.of())))));
     LatencyMatrix m = new LatencyMatrix(Map.of(new SitePair("jakarta", "alibaba-sg"), LatencyCell.probe(Duration.ofMillis(12))));
-    HeldLatency held = HeldLatency.EMPTY.step(m, Instant.EPOCH, Duration.ofMillis(5), Duration.ofSeconds(30));
+    HeldLatency held = HeldLatency.EMPTY.step(m, Instant.EPOCH, RoutingSettings.DEFAULT);
     return Brain.route(service, "jakarta", sites, held, RoutingSettings.DEFAULT);
   }
 

@@ -69,7 +69,7 @@ class SpillIT {
                 CheckStatus.PASSING, 1, 1, grpc)))));
     LatencyMatrix m = new LatencyMatrix(Map.of(new SitePair("jakarta", "alibaba-sg"), LatencyCell.probe(Duration.ofMillis(12))));
     route = Brain.route("catalog", "jakarta", sites,
-        HeldLatency.EMPTY.step(m, Instant.EPOCH, Duration.ofMillis(5), Duration.ofSeconds(30)), RoutingSettings.DEFAULT);
+        HeldLatency.EMPTY.step(m, Instant.EPOCH, RoutingSettings.DEFAULT), RoutingSettings.DEFAULT);
 
     server = XdsServer.builder()
         .address(new InetSocketAddress("127.0.0.1", 0))

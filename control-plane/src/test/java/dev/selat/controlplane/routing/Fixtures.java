@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 final class Fixtures {
   static final Instant T0 = Instant.parse("2026-12-03T00:00:00Z");
   static final RoutingSettings SETTINGS = new RoutingSettings(
-      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofSeconds(30), 140, Duration.ofMillis(100), Duration.ofSeconds(1));
+      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofSeconds(30), Duration.ofMinutes(2), 140, Duration.ofMillis(100), Duration.ofSeconds(1));
   static final List<String> SITE_ORDER = List.of("jakarta", "alibaba-sg", "aws-sg", "alibaba-jkt");
   static final Map<String, String> REGIONS = Map.of(
       "jakarta", "id-jkt", "alibaba-sg", "ap-southeast-1", "aws-sg", "ap-southeast-1", "alibaba-jkt", "ap-southeast-5");
@@ -99,7 +99,7 @@ final class Fixtures {
   }
 
   static HeldLatency held(LatencyMatrix m) {
-    return HeldLatency.EMPTY.step(m, T0, SETTINGS.hysteresisThreshold(), SETTINGS.hysteresisDwell());
+    return HeldLatency.EMPTY.step(m, T0, SETTINGS);
   }
 
   static ServiceRoute route(String client, Map<String, SiteInput> sites, LatencyMatrix m) {

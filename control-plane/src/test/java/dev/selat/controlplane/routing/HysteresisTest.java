@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hysteresis on a fake clock (threshold 5 ms, dwell 30 s): sequences of (seconds since start, measured
+ * Hysteresis on a fake clock (threshold 5 ms, dwell 30 s, settle 2 min): sequences of (seconds since start, measured
  * RTT of the VPN) and the RTT routing holds after each step.
  */
 class HysteresisTest {
@@ -48,7 +48,17 @@ class HysteresisTest {
             List.of(at(0, 3, 3), at(1, 30, 3), at(10, 40, 3), at(31, 35, 35))),
         new Sequence("downward steps wait too", List.of(at(0, 30, 30), at(1, 3, 30), at(31, 3, 3))),
         new Sequence("the new value becomes the reference",
-            List.of(at(0, 3, 3), at(1, 30, 3), at(31, 30, 30), at(32, 27, 30), at(100, 27, 30))));
+            List.of(at(0, 3, 3), at(1, 30, 3), at(31, 30, 30), at(32, 27, 30), at(100, 27, 30))),
+        new Sequence("a move past half the threshold that lasts is adopted after the settle time",
+            List.of(at(0, 8, 8), at(1, 3, 8), at(120, 3, 8), at(121, 3, 3))),
+        new Sequence("half the threshold or less is never adopted",
+            List.of(at(0, 3, 3), at(1, 5.5, 3), at(1000, 5.5, 3))),
+        new Sequence("the settle time starts again when the move changes side",
+            List.of(at(0, 8, 8), at(1, 3, 8), at(100, 3, 8), at(101, 13, 8), at(220, 13, 8), at(221, 13, 13))),
+        new Sequence("or falls back within half the threshold",
+            List.of(at(0, 8, 8), at(1, 3, 8), at(100, 7, 8), at(101, 3, 8), at(220, 3, 8), at(221, 3, 3))),
+        new Sequence("a change caught mid-way settles on its final value",
+            List.of(at(0, 42, 42), at(1, 20, 42), at(31, 16, 16), at(32, 12, 16), at(151, 12, 16), at(152, 12, 12))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -56,8 +66,7 @@ class HysteresisTest {
   void holds(Sequence sequence) {
     HeldLatency held = HeldLatency.EMPTY;
     for (Step step : sequence.steps()) {
-      held = held.step(vpn(step.rttMs()), T0.plusSeconds(step.atSeconds()), SETTINGS.hysteresisThreshold(),
-          SETTINGS.hysteresisDwell());
+      held = held.step(vpn(step.rttMs()), T0.plusSeconds(step.atSeconds()), SETTINGS);
       assertThat(held.held("alibaba-sg", "aws-sg").orElseThrow().rtt())
           .as("held at t=%ds", step.atSeconds()).isEqualTo(ms(step.heldMs()));
     }
@@ -68,14 +77,13 @@ class HysteresisTest {
   void jitterNeverReorders() {
     Map<String, SiteInput> sites = sites("jakarta=PP alibaba-sg=CC aws-sg=PP");
     Random random = new Random(42);
-    HeldLatency held = HeldLatency.EMPTY.step(matrix(Fixtures.THREE_SITES), T0, SETTINGS.hysteresisThreshold(),
-        SETTINGS.hysteresisDwell());
+    HeldLatency held = HeldLatency.EMPTY.step(matrix(Fixtures.THREE_SITES), T0, SETTINGS);
     ServiceRoute first = Brain.route("catalog", "alibaba-sg", sites, held, SETTINGS);
     List<ServiceRoute> routes = new ArrayList<>();
     for (int ms = 0; ms <= 60_000; ms += 500) {
       double vpn = 3 + (random.nextDouble() * 4 - 2);
       LatencyMatrix m = matrix("jakarta-alibaba-sg=12 alibaba-sg-aws-sg=" + vpn + " jakarta-aws-sg=" + (12 + vpn));
-      HeldLatency next = held.step(m, T0.plusMillis(ms), SETTINGS.hysteresisThreshold(), SETTINGS.hysteresisDwell());
+      HeldLatency next = held.step(m, T0.plusMillis(ms), SETTINGS);
       assertThat(next.sameRouting(held)).isTrue();
       held = next;
       routes.add(Brain.route("catalog", "alibaba-sg", sites, held, SETTINGS));
@@ -95,10 +103,10 @@ class HysteresisTest {
     LatencyMatrix slowVpn = matrix("jakarta-alibaba-sg=12 alibaba-sg-aws-sg=30 jakarta-aws-sg=42");
     Instant t = T0;
     for (int s = 1; s < 30; s++) {
-      held = held.step(slowVpn, t.plusSeconds(s), SETTINGS.hysteresisThreshold(), SETTINGS.hysteresisDwell());
+      held = held.step(slowVpn, t.plusSeconds(s), SETTINGS);
     }
     assertThat(Fixtures.shares(Brain.route("catalog", "alibaba-sg", sites, held, SETTINGS))).isEqualTo("aws-sg=1000");
-    held = held.step(slowVpn, t.plusSeconds(31), SETTINGS.hysteresisThreshold(), SETTINGS.hysteresisDwell());
+    held = held.step(slowVpn, t.plusSeconds(31), SETTINGS);
     ServiceRoute after = Brain.route("catalog", "alibaba-sg", sites, held, SETTINGS);
     assertThat(layout(after)).isEqualTo("alibaba-sg@0 jakarta@1 aws-sg@2");
     assertThat(Fixtures.shares(after)).isEqualTo("jakarta=1000");
