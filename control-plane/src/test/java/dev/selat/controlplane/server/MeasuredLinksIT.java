@@ -7,26 +7,20 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.selat.controlplane.config.ConfigLoader;
-import dev.selat.probe.ProbeAgent;
 import dev.selat.testkit.ConsulSite;
 import dev.selat.testkit.EnvoyProcess;
 import dev.selat.testkit.NamedBackend;
 import dev.selat.testkit.Ports;
 import dev.selat.testkit.ThreeSites;
-import dev.selat.testkit.ToxiproxyServer;
-import dev.selat.testkit.UdpDelayRelay;
-import dev.selat.testkit.WanPath;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,13 +44,6 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeasuredLinksIT {
-  private static final String LEASED_LINE = "leased-line";
-  private static final String VPN = "vpn";
-  /** The links each site pair's traffic crosses (DESIGN.md). */
-  private static final Map<List<String>, List<String>> PATHS = Map.of(
-      List.of(ThreeSites.JAKARTA, ThreeSites.ALIBABA_SG), List.of(LEASED_LINE),
-      List.of(ThreeSites.ALIBABA_SG, ThreeSites.AWS_SG), List.of(VPN),
-      List.of(ThreeSites.JAKARTA, ThreeSites.AWS_SG), List.of(LEASED_LINE, VPN));
   private static final Duration DWELL = Duration.ofSeconds(3);
   private static final int CALLS = 200;
   private static final int SPILL_CALLS = 2000;
@@ -64,13 +51,7 @@ class MeasuredLinksIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ThreeSites sites;
-  private static ToxiproxyServer toxiproxy;
-  private static UdpDelayRelay relay;
-  /** [from, to] -> the path the from-site's agent probes the to-site's agent over. */
-  private static final Map<List<String>, WanPath> wan = new LinkedHashMap<>();
-  /** link -> {rtt, jitter}. */
-  private static final Map<String, Duration[]> links = new TreeMap<>();
-  private static final List<ProbeAgent> agents = new ArrayList<>();
+  private static ProbedLinks links;
   private static final List<NamedBackend> backends = new ArrayList<>();
   private static ControlPlane cp;
   private static EnvoyProcess jakartaEnvoy;
@@ -90,7 +71,7 @@ class MeasuredLinksIT {
             Map.of("protocol", "grpc"), new ConsulSite.Check(Duration.ofMinutes(10), ConsulSite.Health.PASSING));
       }
     }
-    startProbes();
+    links = ProbedLinks.start(sites);
     // The dwell as an operator would shorten it: by its environment variable.
     cp = ControlPlane.start(ConfigLoader.load(config(), "MeasuredLinksIT",
         Map.of("SELAT_ROUTING_HYSTERESIS_DWELL", DWELL.toMillis() + "ms")));
@@ -115,34 +96,6 @@ class MeasuredLinksIT {
     proxyless = Grpc.newChannelBuilder("xds:///catalog", InsecureChannelCredentials.create()).build();
   }
 
-  /**
-   * A probe agent per site on a probe port chosen first, so that the WAN paths towards it exist before any agent
-   * starts; each agent knows its peers only as those paths' ports.
-   */
-  private static void startProbes() throws Exception {
-    toxiproxy = ToxiproxyServer.start();
-    relay = UdpDelayRelay.start(20261203L);
-    Map<String, Integer> probePorts = new TreeMap<>();
-    ThreeSites.IDS.forEach(site -> probePorts.put(site, Ports.freeTcpAndUdpPort()));
-    for (String from : ThreeSites.IDS) {
-      for (String to : ThreeSites.IDS) {
-        if (!from.equals(to)) {
-          wan.put(List.of(from, to), WanPath.open(toxiproxy, relay, from + "-to-" + to,
-              new InetSocketAddress("127.0.0.1", probePorts.get(to))));
-        }
-      }
-    }
-    setLink(LEASED_LINE, Duration.ofMillis(12), Duration.ZERO);
-    setLink(VPN, Duration.ofMillis(3), Duration.ZERO);
-    for (String site : ThreeSites.IDS) {
-      Map<String, Integer> peers = new TreeMap<>();
-      ThreeSites.IDS.stream().filter(peer -> !peer.equals(site))
-          .forEach(peer -> peers.put(peer, wan.get(List.of(site, peer)).port()));
-      agents.add(ItMesh.probeAgent(site, sites.site(site).httpAddress(), probePorts.get(site), peers,
-          peer -> String.join("+", linksOf(site, peer))));
-    }
-  }
-
   private static String config() {
     return ItMesh.sitesYaml(sites, site -> "    startBudget: 10s\n") + ItMesh.LINKS_ROUTING_PORTS;
   }
@@ -150,7 +103,7 @@ class MeasuredLinksIT {
   @AfterAll
   static void stop() throws Exception {
     System.clearProperty("io.grpc.xds.bootstrapConfig");
-    ItMesh.closeAll(jakarta, alibaba, proxyless, jakartaEnvoy, alibabaEnvoy, cp, agents, relay, toxiproxy, sites,
+    ItMesh.closeAll(jakarta, alibaba, proxyless, jakartaEnvoy, alibabaEnvoy, cp, links, sites,
         backends);
   }
 
@@ -163,8 +116,8 @@ class MeasuredLinksIT {
         .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
           Map<String, JsonNode> cells = cells();
           assertThat(cells.values()).allSatisfy(c -> assertThat(c.path("source").asText()).isEqualTo("probe"));
-          PATHS.forEach((pair, path) -> {
-            double pathMs = path.stream().mapToDouble(l -> links.get(l)[0].toMillis()).sum();
+          ProbedLinks.PATHS.keySet().forEach(pair -> {
+            double pathMs = links.pathMillis(pair.get(0), pair.get(1));
             assertRtt(cells, pair.get(0) + ">" + pair.get(1), pathMs);
             assertRtt(cells, pair.get(1) + ">" + pair.get(0), pathMs);
           });
@@ -199,12 +152,12 @@ class MeasuredLinksIT {
     assertThat(NamedBackend.bySite(NamedBackend.tally(alibaba, CALLS))).isEqualTo(Map.of("aws-sg", CALLS));
 
     long slowedAt = System.nanoTime();
-    setLink(VPN, Duration.ofMillis(30), Duration.ZERO);
+    links.set(ProbedLinks.VPN, Duration.ofMillis(30), Duration.ZERO);
     awaitAll(alibaba, "jakarta");
     long rerouteMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - slowedAt);
     assertThat(NamedBackend.bySite(NamedBackend.tally(alibaba, CALLS))).isEqualTo(Map.of("jakarta", CALLS));
 
-    setLink(VPN, Duration.ofMillis(30), Duration.ofMillis(2));
+    links.set(ProbedLinks.VPN, Duration.ofMillis(30), Duration.ofMillis(2));
     Map<String, Long> jakartaBefore = xdsUpdates(jakartaEnvoy);
     Map<String, Long> alibabaBefore = xdsUpdates(alibabaEnvoy);
     double responsesBefore = xdsResponsesSent();
@@ -222,7 +175,7 @@ class MeasuredLinksIT {
     assertThat(alibabaAfter).as("xDS updates to alibaba-sg's sidecar during the jitter").isEqualTo(alibabaBefore);
     assertThat(jakartaAfter).as("xDS updates to jakarta's sidecar during the jitter").isEqualTo(jakartaBefore);
 
-    setLink(VPN, Duration.ofMillis(3), Duration.ZERO);
+    links.set(ProbedLinks.VPN, Duration.ofMillis(3), Duration.ZERO);
     awaitAll(alibaba, "aws-sg");
     assertThat(NamedBackend.bySite(NamedBackend.tally(alibaba, CALLS))).isEqualTo(Map.of("aws-sg", CALLS));
     setHealth("alibaba-sg", ConsulSite.Health.PASSING, 0, 1);
@@ -252,26 +205,6 @@ class MeasuredLinksIT {
     assertThat(envoyLocal).as("Envoy's local share").isBetween(0.65, 0.75);
     assertThat(Math.abs(envoyLocal - grpcLocal)).as("Envoy vs grpc-java, share points").isLessThanOrEqualTo(0.05);
     setHealth("jakarta", ConsulSite.Health.PASSING, 1);
-  }
-
-  /** Sets one link's round trip; every site pair whose path crosses it gets the sum of its links. */
-  private static void setLink(String link, Duration rtt, Duration jitter) {
-    links.put(link, new Duration[] {rtt, jitter});
-    wan.forEach((pair, path) -> {
-      Duration sum = Duration.ZERO;
-      Duration jitters = Duration.ZERO;
-      for (String l : linksOf(pair.get(0), pair.get(1))) {
-        Duration[] d = links.getOrDefault(l, new Duration[] {Duration.ZERO, Duration.ZERO});
-        sum = sum.plus(d[0]);
-        jitters = jitters.plus(d[1]);
-      }
-      path.set(sum, jitters);
-    });
-  }
-
-  private static List<String> linksOf(String a, String b) {
-    List<String> path = PATHS.get(List.of(a, b));
-    return path != null ? path : PATHS.get(List.of(b, a));
   }
 
   private static void setHealth(String site, ConsulSite.Health health, int... instances) {

@@ -9,14 +9,9 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.rpc.Status;
 import dev.selat.controlplane.config.ConfigLoader;
-import dev.selat.probe.ProbeAgent;
 import dev.selat.testkit.ConsulSite;
-import dev.selat.testkit.Ports;
 import dev.selat.testkit.ThreeSites;
 import dev.selat.testkit.Tools;
-import dev.selat.testkit.ToxiproxyServer;
-import dev.selat.testkit.UdpDelayRelay;
-import dev.selat.testkit.WanPath;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -25,7 +20,6 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,22 +57,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StatusPageIT {
   private static final String TOKEN = "status-page-it-token-0123456789";
-  private static final String LEASED_LINE = "leased-line";
-  private static final String VPN = "vpn";
-  private static final Map<List<String>, List<String>> PATHS = Map.of(
-      List.of(ThreeSites.JAKARTA, ThreeSites.ALIBABA_SG), List.of(LEASED_LINE),
-      List.of(ThreeSites.ALIBABA_SG, ThreeSites.AWS_SG), List.of(VPN),
-      List.of(ThreeSites.JAKARTA, ThreeSites.AWS_SG), List.of(LEASED_LINE, VPN));
   private static final Path OUT = Path.of("target");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static ThreeSites sites;
-  private static ToxiproxyServer toxiproxy;
-  private static UdpDelayRelay relay;
-  private static final Map<List<String>, WanPath> wan = new LinkedHashMap<>();
-  private static final Map<String, Duration> links = new TreeMap<>();
-  private static final List<ProbeAgent> agents = new ArrayList<>();
+  private static ProbedLinks links;
   private static ControlPlane cp;
   private static ChromeDriver browser;
   private static ManagedChannel adsChannel;
@@ -95,7 +78,7 @@ class StatusPageIT {
             Map.of("protocol", "grpc"), new ConsulSite.Check(Duration.ofMinutes(10), health));
       }
     }
-    startProbes();
+    links = ProbedLinks.start(sites);
     String config = ItMesh.sitesYaml(sites, site -> "    startBudget: 10s\n") + """
         links:
           - { name: leased-line, sites: [jakarta, alibaba-sg], nominalRtt: 12ms }
@@ -120,36 +103,12 @@ class StatusPageIT {
     viewport(1280, 800, false);
   }
 
-  private static void startProbes() throws Exception {
-    toxiproxy = ToxiproxyServer.start();
-    relay = UdpDelayRelay.start(20261203L);
-    Map<String, Integer> probePorts = new TreeMap<>();
-    ThreeSites.IDS.forEach(site -> probePorts.put(site, Ports.freeTcpAndUdpPort()));
-    for (String from : ThreeSites.IDS) {
-      for (String to : ThreeSites.IDS) {
-        if (!from.equals(to)) {
-          wan.put(List.of(from, to), WanPath.open(toxiproxy, relay, from + "-to-" + to,
-              new InetSocketAddress("127.0.0.1", probePorts.get(to))));
-        }
-      }
-    }
-    setLink(LEASED_LINE, Duration.ofMillis(12));
-    setLink(VPN, Duration.ofMillis(3));
-    for (String site : ThreeSites.IDS) {
-      Map<String, Integer> peers = new TreeMap<>();
-      ThreeSites.IDS.stream().filter(peer -> !peer.equals(site))
-          .forEach(peer -> peers.put(peer, wan.get(List.of(site, peer)).port()));
-      agents.add(ItMesh.probeAgent(site, sites.site(site).httpAddress(), probePorts.get(site), peers,
-          peer -> String.join("+", linksOf(site, peer))));
-    }
-  }
-
   @AfterAll
   static void stop() throws Exception {
     if (browser != null) {
       browser.quit();
     }
-    ItMesh.closeAll(adsChannel, cp, agents, relay, toxiproxy, sites);
+    ItMesh.closeAll(adsChannel, cp, links, sites);
   }
 
   /** Without the token the page asks for it; the data endpoints refuse; probes and Prometheus stay open. */
@@ -202,7 +161,7 @@ class StatusPageIT {
             remote++;
             assertThat(cell.get("source")).as("%s>%s source", from, to).isEqualTo("probe");
             double shown = Double.parseDouble(cell.get("rttMs"));
-            double pathMs = linksOf(from, to).stream().mapToDouble(l -> links.get(l).toMillis()).sum();
+            double pathMs = links.pathMillis(from, to);
             assertThat(shown).as("%s>%s RTT on the page, ms", from, to).isBetween(pathMs, pathMs + 4);
             assertThat(shown).as("%s>%s: the page shows what /debug/latency says", from, to)
                 .isCloseTo(debug.get(from + ">" + to).path("rttMs").asDouble(), org.assertj.core.data.Offset.offset(3.0));
@@ -241,7 +200,7 @@ class StatusPageIT {
     screenshot("status-page-before-degrade-1280x800.png");
 
     long degradedAt = System.nanoTime();
-    setLink(VPN, Duration.ofMillis(30));
+    links.set(ProbedLinks.VPN, Duration.ofMillis(30), Duration.ZERO);
     await("the cell and the bars follow the VPN").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
         .ignoreExceptions().until(() -> cellRtt(ThreeSites.ALIBABA_SG, ThreeSites.AWS_SG) >= 25
             && topSegment(ThreeSites.ALIBABA_SG).equals(ThreeSites.JAKARTA));
@@ -509,22 +468,6 @@ class StatusPageIT {
       cells.put(cell.path("from").asText() + ">" + cell.path("to").asText(), cell);
     }
     return cells;
-  }
-
-  private static void setLink(String link, Duration rtt) {
-    links.put(link, rtt);
-    wan.forEach((pair, path) -> {
-      Duration sum = Duration.ZERO;
-      for (String l : linksOf(pair.get(0), pair.get(1))) {
-        sum = sum.plus(links.getOrDefault(l, Duration.ZERO));
-      }
-      path.set(sum, Duration.ZERO);
-    });
-  }
-
-  private static List<String> linksOf(String a, String b) {
-    List<String> path = PATHS.get(List.of(a, b));
-    return path != null ? path : PATHS.get(List.of(b, a));
   }
 
   private static String admin(String path) {
