@@ -168,10 +168,10 @@ final class DemoMesh implements AutoCloseable {
       yaml.append("""
           # Sites within 15 ms of each other share a priority, weighted inverse to RTT (alibaba-sg's catalog: aws-sg and
           # jakarta, 9 ms apart; the leased line +30 ms leaves aws-sg alone); an RTT change reroutes once it is 5 ms off
-          # for 1 s, a smaller one past 2.5 ms once it lasts 4 s.
+          # for 1 s, a smaller one past 2.5 ms once it lasts 10 s.
           routing:
             tolerance: 15ms
-            hysteresis: { threshold: 5ms, dwell: 1s, settle: 4s }
+            hysteresis: { threshold: 5ms, dwell: 1s, settle: 10s }
             debounce: 50ms
             maxDelay: 500ms
           latency: { staleAfter: 5s, staleBudget: 30s }
