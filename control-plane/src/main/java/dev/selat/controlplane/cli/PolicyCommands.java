@@ -61,7 +61,10 @@ final class PolicyCommands {
       try (PolicyClient.Connection c = client.connect(parent.env())) {
         return body.run(c, out, err);
       } catch (StatusRuntimeException e) {
-        err.println("selatctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        // A transport failure (refused connection, TLS handshake) says what in its cause.
+        Throwable cause = e.getStatus().getCause();
+        err.println("selatctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription()
+            + (cause == null ? "" : " (" + cause + ")"));
         return PolicyClient.exitCode(e);
       } catch (IOException e) {
         err.println("selatctl: " + e.getMessage());

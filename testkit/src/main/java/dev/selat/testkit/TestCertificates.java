@@ -1,4 +1,4 @@
-package dev.selat.xds;
+package dev.selat.testkit;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -27,17 +27,17 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Test PKI made on the fly with BouncyCastle: a CA and leaf certificates, written as PEM files. */
-final class TestCertificates {
+/** Test PKI made on the fly with BouncyCastle: a CA and leaf certificates, written as PEM files (keys as PKCS#8). */
+public final class TestCertificates {
   private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime());
 
   /** A certificate and its key on disk. */
-  record Issued(X509Certificate certificate, KeyPair keys, Path certFile, Path keyFile) {}
+  public record Issued(X509Certificate certificate, KeyPair keys, Path certFile, Path keyFile) {}
 
   private TestCertificates() {}
 
   /** A self-signed CA (or, used as a client certificate, a certificate nobody trusts). */
-  static Issued selfSigned(Path dir, String commonName) throws Exception {
+  public static Issued selfSigned(Path dir, String commonName) throws Exception {
     KeyPair keys = newKeys();
     X500Name name = new X500Name("CN=" + commonName);
     X509v3CertificateBuilder builder = builder(name, name, keys)
@@ -47,7 +47,7 @@ final class TestCertificates {
   }
 
   /** A leaf signed by {@code ca}, with the given subject alternative names. */
-  static Issued leaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
+  public static Issued leaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
     KeyPair keys = newKeys();
     X509v3CertificateBuilder builder = builder(
             new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + commonName), keys)
