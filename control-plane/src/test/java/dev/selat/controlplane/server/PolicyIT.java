@@ -292,6 +292,7 @@ class PolicyIT {
     assertThat(why.getNoEndpointsReason()).contains("jakarta 0/2 healthy",
         "alibaba-sg left out (pinned to jakarta by payments-in-jakarta)", "aws-sg left out (pinned to jakarta");
     await().atMost(Duration.ofSeconds(10)).until(() -> metric("selat_policy_routes_no_endpoints") >= 1);
+    assertThat(metric("selat_policy_routes_blocked_total")).as("counted as it happened").isGreaterThanOrEqualTo(1);
     int failed = 0;
     Map<String, Integer> answered = new TreeMap<>();
     for (int i = 0; i < 200; i++) {
