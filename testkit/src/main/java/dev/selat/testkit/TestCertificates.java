@@ -40,7 +40,9 @@ public final class TestCertificates {
   public static Issued selfSigned(Path dir, String commonName) throws Exception {
     KeyPair keys = newKeys();
     X500Name name = new X500Name("CN=" + commonName);
-    X509v3CertificateBuilder builder = builder(name, name, keys)
+    Instant now = Instant.now();
+    X509v3CertificateBuilder builder = builder(name, name, keys, now.minus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(1)))
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
         .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.digitalSignature));
     return write(dir, commonName, sign(builder, keys), keys);
@@ -48,18 +50,30 @@ public final class TestCertificates {
 
   /** A leaf signed by {@code ca}, with the given subject alternative names. */
   public static Issued leaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
+    Instant now = Instant.now();
+    return leaf(dir, ca, commonName, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), sans);
+  }
+
+  /** A leaf signed by {@code ca} that expired a day ago. */
+  public static Issued expiredLeaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
+    Instant now = Instant.now();
+    return leaf(dir, ca, commonName, now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)), sans);
+  }
+
+  private static Issued leaf(Path dir, Issued ca, String commonName, Instant notBefore, Instant notAfter,
+      GeneralName... sans) throws Exception {
     KeyPair keys = newKeys();
-    X509v3CertificateBuilder builder = builder(
-            new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + commonName), keys)
+    X509v3CertificateBuilder builder = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+            new X500Name("CN=" + commonName), keys, notBefore, notAfter)
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
         .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
     return write(dir, commonName, sign(builder, ca.keys()), keys);
   }
 
-  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
-    Instant now = Instant.now();
+  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Instant notBefore,
+      Instant notAfter) {
     return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+        Date.from(notBefore), Date.from(notAfter), subject, keys.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The policy API on a port of its own with mutual TLS ({@code ports.api.tls}), certificates made at test time, on a
- * running control plane over three testkit sites: a client without a certificate, with one its CA did not sign, or in
- * plaintext is refused at the handshake, whatever token it sends; a signed certificate still needs the token when one
+ * running control plane over three testkit sites: a client without a certificate, with one its CA did not sign, with
+ * an expired one, or in plaintext is refused at the handshake, whatever token it sends; a signed certificate still needs the token when one
  * is configured, and alone is enough when none is; the xDS port no longer serves the API; selatctl speaks it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -52,6 +52,7 @@ class PolicyApiTlsIT {
   private static TestCertificates.Issued operator;
   private static TestCertificates.Issued rogue;
   private static TestCertificates.Issued impostor;
+  private static TestCertificates.Issued expired;
   private static ControlPlane cp;
   private static final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -66,6 +67,7 @@ class PolicyApiTlsIT {
     rogue = TestCertificates.selfSigned(dir, "operator-rogue"); // a certificate the CA never signed
     // Signed by another CA of the CA's very name: the client presents it (the server's CA list names it), and the
     // server's check of the signature refuses it.
+    expired = TestCertificates.expiredLeaf(dir, ca, "operator-expired", new GeneralName(GeneralName.dNSName, "operator"));
     Path elsewhere = Files.createDirectories(dir.resolve("impostor"));
     impostor = TestCertificates.leaf(elsewhere, TestCertificates.selfSigned(elsewhere, "selat-api-ca"), "operator",
         new GeneralName(GeneralName.dNSName, "operator"));
@@ -128,6 +130,7 @@ class PolicyApiTlsIT {
     refused(api(tls(rogue), cp.apiPort(), TOKEN), Status.Code.UNAVAILABLE, "a self-signed certificate");
     refused(api(tls(impostor), cp.apiPort(), TOKEN), Status.Code.UNAVAILABLE,
         "a certificate from another CA of the same name");
+    refused(api(tls(expired), cp.apiPort(), TOKEN), Status.Code.UNAVAILABLE, "a certificate of the CA's, expired");
     refused(api(InsecureChannelCredentials.create(), cp.apiPort(), TOKEN), Status.Code.UNAVAILABLE, "plaintext");
 
     assertThat(sites.jakarta().kvGet("selat/policies/tls-refused")).as("nothing stored").isEmpty();
