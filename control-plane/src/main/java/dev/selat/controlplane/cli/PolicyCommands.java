@@ -252,6 +252,8 @@ final class PolicyCommands {
         for (RouteExplanation e : r.getRoutesList()) {
           out.println(e.getService() + " for clients in " + e.getClientSite() + " (version " + e.getVersion()
               + ", ACKed by " + (e.getAckedByCount() == 0 ? "none" : String.join(", ", e.getAckedByList())) + ")");
+          e.getProxiesList().forEach(p -> out.println("  proxy " + p.getNodeId() + ": sent " + p.getSentVersion()
+              + ", ACKed " + (p.getAckedVersion().isEmpty() ? "nothing yet" : p.getAckedVersion())));
           e.getPoliciesList().forEach(p -> out.println("  policy " + p));
           if (!e.getNoEndpointsReason().isEmpty()) {
             out.println("  NO HEALTHY ENDPOINT: " + e.getNoEndpointsReason());

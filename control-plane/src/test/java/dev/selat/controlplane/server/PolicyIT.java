@@ -23,6 +23,7 @@ import dev.selat.proto.v1.GetPolicyRequest;
 import dev.selat.proto.v1.ListPoliciesRequest;
 import dev.selat.proto.v1.LocalityChoice;
 import dev.selat.proto.v1.PolicyServiceGrpc;
+import dev.selat.proto.v1.ProxyVersion;
 import dev.selat.proto.v1.RouteExplanation;
 import dev.selat.proto.v1.RoutingMode;
 import dev.selat.proto.v1.RoutingPolicy;
@@ -268,12 +269,21 @@ class PolicyIT {
     RouteExplanation explained = await().atMost(Duration.ofSeconds(30)).until(() -> policies().explain(
             ExplainRequest.newBuilder().setService("search").setClientSite("jakarta").build()).getRoutes(0),
         e -> e.getAckedByCount() == 2);
-    System.out.printf("Explain search/jakarta: version %s, ACKed by %s; Envoy %s holds %s%n", explained.getVersion(),
-        explained.getAckedByList(), envoyNode, envoyVersion);
+    System.out.printf("Explain search/jakarta: version %s, ACKed by %s, proxies %s; Envoy %s holds %s%n",
+        explained.getVersion(), explained.getAckedByList(), explained.getProxiesList().stream()
+            .map(p -> p.getNodeId() + " sent " + p.getSentVersion() + " acked " + p.getAckedVersion()).toList(),
+        envoyNode, envoyVersion);
     assertThat(envoyNode).isNotBlank();
     assertThat(explained.getAckedByList()).containsExactlyInAnyOrder(envoyNode, grpcNode);
     assertThat(List.of(explained.getVersion().split(","))).as("the EDS versions sent to jakarta's proxies")
         .contains(envoyVersion);
+    assertThat(explained.getProxiesList()).as("Envoy's own entry: sent and ACKed what Envoy holds")
+        .filteredOn(p -> p.getNodeId().equals(envoyNode)).singleElement().satisfies(p -> {
+          assertThat(p.getSentVersion()).isEqualTo(envoyVersion);
+          assertThat(p.getAckedVersion()).isEqualTo(envoyVersion);
+        });
+    assertThat(explained.getProxiesList()).extracting(ProxyVersion::getNodeId)
+        .containsExactlyInAnyOrder(envoyNode, grpcNode);
     assertThat(policies().explain(ExplainRequest.newBuilder().setService("search").setClientSite("aws-sg").build())
         .getRoutes(0).getAckedByList()).as("no proxy in aws-sg").isEmpty();
   }
@@ -359,7 +369,7 @@ class PolicyIT {
     assertThat(selatctl(env, out, "get", "--server", server)).isZero();
     assertThat(out[0]).contains("catalog-low-latency", "LOWEST_LATENCY", "search-weighted");
     assertThat(selatctl(env, out, "explain", "payments", "--site", "jakarta", "--server", server)).isZero();
-    assertThat(out[0]).contains("payments for clients in jakarta", "jakarta", "alibaba-sg");
+    assertThat(out[0]).contains("payments for clients in jakarta", "jakarta", "alibaba-sg", "  proxy jakarta-sidecar: sent ");
 
     assertThat(selatctl(Map.of(), out, "get", "--server", server)).isEqualTo(3);
     assertThat(out[1]).contains("UNAUTHENTICATED");
