@@ -8,7 +8,6 @@ import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.TlsServerCredentials;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -312,27 +311,9 @@ public final class XdsServer implements SnapshotPublisher, AutoCloseable {
           .maxRstFramesPerWindow(maxRstFramesPerWindow, rstWindowSeconds);
     }
 
-    private ServerCredentials credentials() throws IOException {
-      if (certChain == null) {
-        return InsecureServerCredentials.create();
-      }
-      TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
-      try {
-        tls.keyManager(certChain.toFile(), privateKey.toFile());
-      } catch (IOException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("tls: cannot read certChain " + certChain + " / privateKey "
-            + privateKey + ": " + e.getMessage(), e);
-      }
-      if (trustedClientCa != null) {
-        try {
-          tls.trustManager(trustedClientCa.toFile());
-        } catch (IOException | IllegalArgumentException e) {
-          throw new IllegalArgumentException("mtls: cannot read trustedClientCa " + trustedClientCa + ": "
-              + e.getMessage(), e);
-        }
-        tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-      }
-      return tls.build();
+    private ServerCredentials credentials() {
+      return certChain == null ? InsecureServerCredentials.create()
+          : new ServerTls(certChain, privateKey, java.util.Optional.ofNullable(trustedClientCa)).credentials();
     }
 
     private static ExecutorService newStreamPool() {

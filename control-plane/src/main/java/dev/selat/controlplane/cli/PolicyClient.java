@@ -2,12 +2,14 @@ package dev.selat.controlplane.cli;
 
 import dev.selat.proto.v1.PolicyServiceGrpc;
 import io.grpc.CallCredentials;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,11 +18,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * The options every policy command shares: the server, and the token ({@code --token-file}, else {@code SELAT_TOKEN}),
- * sent as {@code authorization: Bearer}. Exit codes: 0 done, 1 the server refused (invalid, conflict, not found, no
+ * The options every policy command shares: the server, its TLS ({@code --tls-ca}; with {@code --tls-cert} and
+ * {@code --tls-key}, mutual TLS), and the token ({@code --token-file}, else {@code SELAT_TOKEN}), sent as
+ * {@code authorization: Bearer}. Exit codes: 0 done, 1 the server refused (invalid, conflict, not found, no
  * majority), 2 usage, 3 the server could not be reached or refused the token.
  */
 final class PolicyClient {
@@ -34,6 +40,19 @@ final class PolicyClient {
 
   @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the API token (default: $SELAT_TOKEN).")
   Path tokenFile;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "TLS: trust the CA certificates of this PEM file for the server (default with --tls-cert: the JDK's).")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Mutual TLS: this client's certificate chain (PEM).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Mutual TLS: its private key (PKCS#8 PEM).")
+  Path tlsKey;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Per call (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
@@ -50,8 +69,7 @@ final class PolicyClient {
     Optional<String> token = tokenFile != null
         ? Optional.of(Files.readString(tokenFile, StandardCharsets.UTF_8).strip())
         : Optional.ofNullable(env.get("SELAT_TOKEN")).map(String::strip);
-    ManagedChannel channel = Grpc.newChannelBuilder(server.host() + ":" + server.port(),
-        InsecureChannelCredentials.create()).build();
+    ManagedChannel channel = Grpc.newChannelBuilder(server.host() + ":" + server.port(), credentials()).build();
     PolicyServiceGrpc.PolicyServiceBlockingStub stub = PolicyServiceGrpc.newBlockingStub(channel);
     if (token.isPresent() && !token.get().isEmpty()) {
       String value = token.get();
@@ -65,6 +83,24 @@ final class PolicyClient {
       });
     }
     return new Connection(channel, stub.withDeadlineAfter(timeoutSeconds, TimeUnit.SECONDS));
+  }
+
+  /** Plaintext, or TLS with the CA and client certificate given; a certificate goes with its key (else usage, 2). */
+  private ChannelCredentials credentials() throws IOException {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ParameterException(mixee.commandLine(), "--tls-cert and --tls-key go together");
+    }
+    if (tlsCa == null && tlsCert == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+    if (tlsCa != null) {
+      tls.trustManager(tlsCa.toFile());
+    }
+    if (tlsCert != null) {
+      tls.keyManager(tlsCert.toFile(), tlsKey.toFile());
+    }
+    return tls.build();
   }
 
   /** The exit code for a failed call. */

@@ -61,7 +61,10 @@ final class PolicyCommands {
       try (PolicyClient.Connection c = client.connect(parent.env())) {
         return body.run(c, out, err);
       } catch (StatusRuntimeException e) {
-        err.println("selatctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+        // A transport failure (refused connection, TLS handshake) says what in its cause.
+        Throwable cause = e.getStatus().getCause();
+        err.println("selatctl: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription()
+            + (cause == null ? "" : " (" + cause + ")"));
         return PolicyClient.exitCode(e);
       } catch (IOException e) {
         err.println("selatctl: " + e.getMessage());
@@ -249,6 +252,8 @@ final class PolicyCommands {
         for (RouteExplanation e : r.getRoutesList()) {
           out.println(e.getService() + " for clients in " + e.getClientSite() + " (version " + e.getVersion()
               + ", ACKed by " + (e.getAckedByCount() == 0 ? "none" : String.join(", ", e.getAckedByList())) + ")");
+          e.getProxiesList().forEach(p -> out.println("  proxy " + p.getNodeId() + ": sent " + p.getSentVersion()
+              + ", ACKed " + (p.getAckedVersion().isEmpty() ? "nothing yet" : p.getAckedVersion())));
           e.getPoliciesList().forEach(p -> out.println("  policy " + p));
           if (!e.getNoEndpointsReason().isEmpty()) {
             out.println("  NO HEALTHY ENDPOINT: " + e.getNoEndpointsReason());

@@ -144,8 +144,17 @@ final class PolicyDocuments {
     return f != null && d != null && d.getFullName().equals("google.protobuf.Duration");
   }
 
-  /** Go's "20ms", "1m30s" as protobuf JSON's "0.020s", "90s"; anything else unchanged, for JsonFormat to report. */
+  /** Protobuf JSON's own form ("0.001000001s", "-5s"), kept as it is: Go's parser would round it. */
+  private static final java.util.regex.Pattern PROTO_DURATION = java.util.regex.Pattern.compile("-?\\d+(\\.\\d{1,9})?s");
+
+  /**
+   * Go's "20ms", "1m30s" as protobuf JSON's "0.020s", "90s"; protobuf JSON's form and anything else unchanged, for
+   * JsonFormat to read or report.
+   */
   static String protoDuration(String text) {
+    if (PROTO_DURATION.matcher(text.strip()).matches()) {
+      return text.strip();
+    }
     try {
       java.time.Duration d = dev.selat.emulator.http.GoDuration.parse(text.strip());
       return new java.math.BigDecimal(d.getSeconds()).add(java.math.BigDecimal.valueOf(d.getNano(), 9))

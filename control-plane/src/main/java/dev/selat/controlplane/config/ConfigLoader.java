@@ -317,11 +317,64 @@ public final class ConfigLoader {
       f.checkMapping();
       Endpoint xds = endpoint(f.get("xds"), Ports.DEFAULT.xds());
       Endpoint admin = endpoint(f.get("admin"), Ports.DEFAULT.admin());
-      if (xds != null && admin != null && xds.port() != 0 && xds.port() == admin.port()
-          && (xds.address().equals(admin.address()) || xds.address().equals("0.0.0.0") || admin.address().equals("0.0.0.0"))) {
-        f.get("admin").get("port").problem("same port as ports.xds (" + xds.port() + ")");
+      sharesPort(f.get("admin"), admin, "ports.xds", xds);
+      Optional<ApiPort> api = f.get("api").present() ? api(f.get("api")) : Optional.empty();
+      api.ifPresent(a -> {
+        sharesPort(f.get("api"), a.endpoint(), "ports.xds", xds);
+        sharesPort(f.get("api"), a.endpoint(), "ports.admin", admin);
+      });
+      return xds == null || admin == null || problems.reportedAtOrBelow(f.path()) ? null : new Ports(xds, admin, api);
+    }
+
+    /** Reports {@code f}'s port when it is {@code other}'s on an overlapping address (0: ephemeral, never shared). */
+    private void sharesPort(Field f, Endpoint e, String otherName, Endpoint other) {
+      if (e != null && other != null && e.port() != 0 && e.port() == other.port()
+          && (e.address().equals(other.address()) || e.address().equals("0.0.0.0") || other.address().equals("0.0.0.0"))) {
+        f.get("port").problem("same port as " + otherName + " (" + e.port() + ")");
       }
-      return xds == null || admin == null ? null : new Ports(xds, admin);
+    }
+
+    /** {@code ports.api}: address and port (default 0.0.0.0:18001), and TLS from PEM files read now. */
+    private Optional<ApiPort> api(Field f) {
+      Endpoint endpoint = endpoint(f, ApiPort.DEFAULT);
+      Field tls = f.get("tls");
+      Optional<ApiPort.Tls> settings = Optional.empty();
+      if (tls.present() && tls.checkMapping()) {
+        Optional<Path> cert = pem(tls.get("certFile"), "CERTIFICATE", true);
+        Optional<Path> key = pem(tls.get("keyFile"), "PRIVATE KEY", true);
+        Optional<Path> ca = pem(tls.get("clientCaFile"), "CERTIFICATE", false);
+        if (cert.isPresent() && key.isPresent()) {
+          settings = Optional.of(new ApiPort.Tls(cert.get(), key.get(), ca));
+        }
+      }
+      return endpoint == null ? Optional.empty() : Optional.of(new ApiPort(endpoint, settings));
+    }
+
+    /**
+     * A PEM file named by {@code f}: readable, with a {@code -----BEGIN <block>-----} ("PRIVATE KEY": PKCS#8, what
+     * gRPC reads). Empty, and reported, when it is not; empty when absent and not {@code required}.
+     */
+    private Optional<Path> pem(Field f, String block, boolean required) {
+      Optional<String> file = f.text();
+      if (file.isEmpty()) {
+        if (required && !f.present()) {
+          f.problem("required with tls");
+        }
+        return Optional.empty();
+      }
+      String text;
+      try {
+        text = Files.readString(Path.of(file.get()));
+      } catch (IOException | RuntimeException e) {
+        f.problem("cannot read " + file.get());
+        return Optional.empty();
+      }
+      if (!text.contains("-----BEGIN " + block + "-----")) {
+        f.problem("no \"BEGIN " + block + "\" PEM block in " + file.get()
+            + (block.equals("PRIVATE KEY") ? " (an unencrypted PKCS#8 key: openssl pkcs8 -topk8 -nocrypt)" : ""));
+        return Optional.empty();
+      }
+      return Optional.of(Path.of(file.get()));
     }
 
     /** The admin token, from {@code token} or {@code tokenFile} (read now, trimmed); never both. */

@@ -47,7 +47,9 @@ final class Schema {
       "maxDelay", S);
   static final Obj LATENCY = obj("probeService", S, "staleAfter", S, "staleBudget", S);
   static final Obj ENDPOINT = obj("address", S, "port", S);
-  static final Obj PORTS = obj("xds", ENDPOINT, "admin", ENDPOINT);
+  static final Obj API_TLS = obj("certFile", S, "keyFile", S, "clientCaFile", S);
+  static final Obj API = obj("address", S, "port", S, "tls", API_TLS);
+  static final Obj PORTS = obj("xds", ENDPOINT, "admin", ENDPOINT, "api", API);
   static final Obj ADMIN = obj("token", new Scalar(true), "tokenFile", S);
   static final Obj ROOT = obj("sites", new Keyed("id", SITE), "links", new Keyed("name", LINK), "routing", ROUTING,
       "latency", LATENCY, "ports", PORTS, "admin", ADMIN);

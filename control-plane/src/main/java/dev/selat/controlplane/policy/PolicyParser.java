@@ -79,6 +79,10 @@ public final class PolicyParser {
         v.add(new Violation("denied_sites[" + i + "]", quote(p.getDeniedSites(i)) + " is also in allowed_sites"));
       }
     }
+    if (!sites.isEmpty() && p.getDeniedSitesList().containsAll(sites)) {
+      v.add(new Violation("denied_sites", "denies every configured site (" + sorted(sites)
+          + "): nothing could ever be routed"));
+    }
     if (p.hasRttBudget()) {
       positive("rtt_budget.max_rtt", p.getRttBudget().hasMaxRtt() ? p.getRttBudget().getMaxRtt() : null, v);
       if (p.getRttBudget().getOnExceeded() == RttBudget.OnExceeded.UNRECOGNIZED) {
@@ -134,7 +138,7 @@ public final class PolicyParser {
         }
       }
     } else if (p.getSiteWeightsCount() > 0) {
-      v.add(new Violation("site_weights", "only with mode WEIGHTED (mode is " + mode.name() + ")"));
+      v.add(new Violation("site_weights", "only with mode WEIGHTED (mode is " + modeName(mode) + ")"));
     }
     if (mode == RoutingMode.PINNED) {
       if (p.getPinnedSite().isEmpty()) {
@@ -146,8 +150,12 @@ public final class PolicyParser {
             + " is excluded by this policy's allowed_sites or denied_sites"));
       }
     } else if (!p.getPinnedSite().isEmpty()) {
-      v.add(new Violation("pinned_site", "only with mode PINNED (mode is " + mode.name() + ")"));
+      v.add(new Violation("pinned_site", "only with mode PINNED (mode is " + modeName(mode) + ")"));
     }
+  }
+
+  private static String modeName(RoutingMode mode) {
+    return mode == RoutingMode.ROUTING_MODE_UNSPECIFIED ? "LOCAL_FIRST, the default" : mode.name();
   }
 
   private void avoidLinks(RoutingPolicy p, List<Violation> v) {
@@ -219,6 +227,14 @@ public final class PolicyParser {
         positive("timeouts.request", p.getTimeouts().getRequest(), v);
       }
     }
+    var perTry = p.getRetries().getPerTryTimeout();
+    var request = p.getTimeouts().getRequest();
+    if (p.getRetries().hasPerTryTimeout() && p.getTimeouts().hasRequest()
+        && v.stream().noneMatch(x -> x.field().equals("retries.per_try_timeout") || x.field().equals("timeouts.request"))
+        && java(perTry).compareTo(java(request)) > 0) {
+      v.add(new Violation("retries.per_try_timeout", "must be at most timeouts.request (" + text(request)
+          + "): a try cannot outlast the whole request, was " + text(perTry)));
+    }
   }
 
   private void migration(RoutingPolicy p, List<Violation> v) {
@@ -231,6 +247,13 @@ public final class PolicyParser {
         v.add(new Violation(f, unknownSite(end[1])));
       }
     }
+    if (p.getMode() == RoutingMode.PINNED) {
+      v.add(new Violation("migration", "not with mode PINNED: only pinned_site is used, so nothing can move"));
+    }
+    if (sites.contains(m.getFromSite()) && !permits(p, m.getFromSite())) {
+      v.add(new Violation("migration.from_site", quote(m.getFromSite())
+          + " is excluded by this policy's allowed_sites or denied_sites: nothing goes there to move"));
+    }
     if (!m.getFromSite().isEmpty() && m.getFromSite().equals(m.getToSite())) {
       v.add(new Violation("migration.to_site", "must differ from from_site (" + quote(m.getFromSite()) + ")"));
     } else if (sites.contains(m.getToSite()) && !permits(p, m.getToSite())) {
@@ -241,8 +264,10 @@ public final class PolicyParser {
     if (target < 1 || target > 100) {
       v.add(new Violation("migration.target_percent", "must be 1..100, was " + Integer.toUnsignedString(target)));
     }
+    // A bad target is one problem: the step and the base are then held to 100 only, not reported against it too.
+    int bound = target >= 1 && target <= 100 ? target : 100;
     int step = m.getStepPercent();
-    if (step < 1 || Integer.compareUnsigned(step, Math.max(1, Math.min(100, target))) > 0) {
+    if (step < 1 || Integer.compareUnsigned(step, bound) > 0) {
       v.add(new Violation("migration.step_percent", "must be 1..target_percent, was " + Integer.toUnsignedString(step)));
     }
     positive("migration.interval", m.hasInterval() ? m.getInterval() : null, v);
@@ -255,14 +280,15 @@ public final class PolicyParser {
         } else if (!validTimestamp(s.getSince())) {
           v.add(new Violation("migration.state.since", "not a valid timestamp"));
         }
-        if (Integer.compareUnsigned(s.getBasePercent(), Math.max(1, Math.min(100, target))) > 0) {
+        if (Integer.compareUnsigned(s.getBasePercent(), bound) > 0) {
           v.add(new Violation("migration.state.base_percent", "must be 0..target_percent, was "
               + Integer.toUnsignedString(s.getBasePercent())));
         }
       }
       default -> {
         if (s.getBasePercent() != 0) {
-          v.add(new Violation("migration.state.base_percent", "must be 0 when " + s.getPhase().name()));
+          v.add(new Violation("migration.state.base_percent", "must be 0 when " + (s.getPhase() == MigrationState.Phase
+              .PHASE_UNSPECIFIED ? "PENDING (the default)" : s.getPhase().name())));
         }
       }
     }
@@ -298,7 +324,7 @@ public final class PolicyParser {
     }
     if (d.getSeconds() < 0 || d.getSeconds() == 0 && d.getNanos() <= 0) {
       v.add(new Violation(field, "must be > 0, was " + text(d)));
-    } else if (d.getSeconds() > MAX_DURATION.getSeconds()) {
+    } else if (java(d).compareTo(MAX_DURATION) > 0) {
       v.add(new Violation(field, "must be at most 365 days, was " + text(d)));
     }
   }
@@ -321,13 +347,23 @@ public final class PolicyParser {
     s.codePoints().limit(80).forEach(c -> {
       if (c == '"' || c == '\\') {
         b.append('\\').appendCodePoint(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\u%04x", c));
+      } else if (invisible(c)) {
+        b.append(c <= 0xffff ? String.format("\\u%04x", c) : String.format("\\u{%x}", c));
       } else {
         b.appendCodePoint(c);
       }
     });
     return b.append(s.codePointCount(0, s.length()) > 80 ? "...\"" : "\"").toString();
+  }
+
+  /** Controls, format characters (zero-width, bidi overrides), odd spaces, unassigned: shown escaped, never raw. */
+  private static boolean invisible(int c) {
+    return switch (Character.getType(c)) {
+      case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+           Character.PRIVATE_USE, Character.SURROGATE, Character.UNASSIGNED -> true;
+      case Character.SPACE_SEPARATOR -> c != ' ';
+      default -> false;
+    };
   }
 
   /** As protobuf JSON writes a Duration ("1.500s"); no arithmetic, so no overflow at the range's ends. */

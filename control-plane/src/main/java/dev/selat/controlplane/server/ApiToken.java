@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The policy API's bearer token: the file {@code SELAT_API_TOKEN_FILE} names (read at each call, trimmed, so that a
- * rotated Secret takes effect), else {@code SELAT_API_TOKEN}. Without either, every call is refused. The token is
+ * rotated Secret takes effect), else {@code SELAT_API_TOKEN}. Without either, every call is refused, unless the API
+ * port is mutual TLS ({@code ports.api.tls.clientCaFile}): then the client's certificate alone admits it. The token is
  * compared in constant time and never logged; errors name the file, never the token.
  */
 final class ApiToken {
@@ -32,6 +33,11 @@ final class ApiToken {
         Optional.ofNullable(env.get(VALUE_ENV)));
   }
 
+  /** Whether a token is configured (a file, or a value), whatever the file holds now. */
+  boolean configured() {
+    return file.isPresent() || value.isPresent();
+  }
+
   /** What a refused call is told, or empty when {@code presented} is the token. */
   Optional<String> check(Optional<String> presented) {
     Optional<String> expected;
@@ -41,7 +47,8 @@ final class ApiToken {
       return Optional.of("the server cannot read its token file " + file.orElseThrow() + ": " + e.getClass().getSimpleName());
     }
     if (expected.isEmpty()) {
-      return Optional.of("the server has no API token (" + FILE_ENV + " or " + VALUE_ENV + ")");
+      return Optional.of("the server has no API token (" + FILE_ENV + " or " + VALUE_ENV
+          + ") and no mutual TLS (ports.api.tls.clientCaFile)");
     }
     if (presented.isEmpty()) {
       return Optional.of("missing bearer token (authorization: Bearer <token>)");

@@ -2,10 +2,13 @@ package dev.selat.controlplane.server;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.latency.ProbeSubscriptions;
 import dev.selat.xds.XdsServer;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,6 +26,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ProbeSubscriptions probes;
   private final ControlPlaneMetrics metrics;
   private final PolicySource policies;
+  private final Optional<ApiServer> api;
 
   private ControlPlane(Injector injector) {
     this.engine = injector.getInstance(RouteEngine.class);
@@ -34,6 +38,7 @@ public final class ControlPlane implements AutoCloseable {
     SelatConfig config = injector.getInstance(SelatConfig.class);
     this.probes = new ProbeSubscriptions(config.latency().probeService(), engine::onEstimates, scheduler);
     this.policies = injector.getInstance(PolicySource.class);
+    this.api = injector.getInstance(Key.get(new TypeLiteral<Optional<ApiServer>>() {}));
   }
 
   public static ControlPlane start(SelatConfig config) {
@@ -48,13 +53,18 @@ public final class ControlPlane implements AutoCloseable {
     cp.bridge.addListener(cp.scheduler, cp.probes::onCatalog);
     cp.policies.start();
     cp.engine.start();
-    log.info("control plane up: xDS on port {}, admin on port {}, sites {}", cp.xds.port(), cp.admin.port(),
-        config.siteIds());
+    log.info("control plane up: xDS on port {}, policy API on port {}, admin on port {}, sites {}", cp.xds.port(),
+        cp.apiPort(), cp.admin.port(), config.siteIds());
     return cp;
   }
 
   public int xdsPort() {
     return xds.port();
+  }
+
+  /** The policy API's port: {@code ports.api}'s, else the xDS port. */
+  public int apiPort() {
+    return api.map(ApiServer::port).orElse(xds.port());
   }
 
   public int adminPort() {
@@ -70,6 +80,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     log.info("control plane stopping");
     probes.close();
+    api.ifPresent(ApiServer::close);
     xds.close();
     bridge.close();
     scheduler.shutdownNow();

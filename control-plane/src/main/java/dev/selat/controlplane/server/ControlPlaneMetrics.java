@@ -49,6 +49,11 @@ final class ControlPlaneMetrics implements AutoCloseable {
   static final String EVENTS = "selat.events";
   /** Routes (client site x service) that the policies leave without a healthy endpoint, at the last rebuild. */
   static final String POLICY_NO_ENDPOINTS = "selat.policy.routes.no.endpoints";
+  /**
+   * Times a route (client site or gateway x service) went from having a healthy endpoint, or none yet, to none left by
+   * the policies (residency, a budget failing closed): what an alert counts, where the gauge says how many now.
+   */
+  static final String POLICY_BLOCKED = "selat.policy.routes.blocked";
 
   static final String OTHER_SITE = "other";
   /** The {@code kind} tag of {@link #ROUTE_CHANGES}. */
@@ -64,6 +69,7 @@ final class ControlPlaneMetrics implements AutoCloseable {
   private final Map<String, Counter> routeChanges = new HashMap<>();
   private final Map<EventLog.Kind, Counter> events = new HashMap<>();
   private final Timer propagation;
+  private final Counter policyBlocked;
 
   /** @param views the engine's latest views, read at each scrape */
   ControlPlaneMetrics(MeterRegistry registry, List<String> sites, Supplier<RouteEngine.Views> views) {
@@ -100,6 +106,9 @@ final class ControlPlaneMetrics implements AutoCloseable {
         .maximumExpectedValue(Duration.ofMinutes(2)).register(registry));
     keep(Gauge.builder(POLICY_NO_ENDPOINTS, views, v -> v.get().withheldRoutes()).strongReference(true)
         .description("Routes (client site x service) that the policies leave without a healthy endpoint")
+        .register(registry));
+    policyBlocked = keep(Counter.builder(POLICY_BLOCKED)
+        .description("Times a route was left without a healthy endpoint by the policies (residency, a budget failing closed)")
         .register(registry));
     for (String from : sites) {
       for (String to : sites) {
@@ -154,6 +163,10 @@ final class ControlPlaneMetrics implements AutoCloseable {
     if (c != null) {
       c.increment();
     }
+  }
+
+  void policyBlocked() {
+    policyBlocked.increment();
   }
 
   void event(EventLog.Kind kind) {

@@ -5,6 +5,7 @@ import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.selat.consul.ConsulBridge;
+import dev.selat.controlplane.config.ApiPort;
 import dev.selat.controlplane.config.LinkSpec;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.config.SiteSpec;
@@ -13,11 +14,13 @@ import dev.selat.controlplane.policy.PolicyParser;
 import dev.selat.controlplane.policy.PolicyStore;
 import dev.selat.xds.XdsServer;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,14 +79,35 @@ final class ControlPlaneModule extends AbstractModule {
       throws Exception {
     // The engine publishes to this server and maps its streams' nodes: the Provider breaks the cycle (streams open
     // only once the server has started, after both exist).
-    return XdsServer.builder()
+    XdsServer.Builder xds = XdsServer.builder()
         .address(new InetSocketAddress(config.ports().xds().address(), config.ports().xds().port()))
         .nodeGroupMapper(node -> engine.get().group(node))
-        .addService(ServerInterceptors.intercept(policyApi, new BearerAuth(ApiToken.fromEnv(env))))
         .meterRegistry(registry)
         .callbacks(view)
-        .clock(clock)
-        .start();
+        .clock(clock);
+    if (config.ports().api().isEmpty()) {
+      xds.addService(authenticated(policyApi));
+    }
+    return xds.start();
+  }
+
+  /** With {@code ports.api}, the policy API listens there, and only there. */
+  @Provides
+  @Singleton
+  Optional<ApiServer> apiServer(PolicyApi policyApi) throws Exception {
+    return config.ports().api().isEmpty() ? Optional.empty()
+        : Optional.of(ApiServer.start(config.ports().api().get(), authenticated(policyApi)));
+  }
+
+  /**
+   * The PolicyService behind its authentication: a configured bearer token is always required; with mutual TLS and
+   * no token, the client's certificate alone (the handshake verified it); with neither, every call is refused.
+   */
+  private ServerServiceDefinition authenticated(PolicyApi policyApi) {
+    ApiToken token = ApiToken.fromEnv(env);
+    boolean mutualTls = config.ports().api().map(ApiPort::mutualTls).orElse(false);
+    return !token.configured() && mutualTls ? policyApi.bindService()
+        : ServerInterceptors.intercept(policyApi, new BearerAuth(token));
   }
 
   @Provides

@@ -64,6 +64,9 @@ final class OperatorView implements RouteListener, XdsCallbacks {
       Cause cause) {
     EventLog.Kind kind = kind(before, after);
     metrics.routeChanged(cause, kind);
+    if (after.noEndpointsCause().isPresent() && before.flatMap(ServiceRoute::noEndpointsCause).isEmpty()) {
+      metrics.policyBlocked();
+    }
     if (kind == EventLog.Kind.NEW_ROUTE) {
       return;
     }

@@ -31,6 +31,7 @@ import dev.selat.proto.v1.ListPoliciesResponse;
 import dev.selat.proto.v1.LocalityChoice;
 import dev.selat.proto.v1.MigrateRequest;
 import dev.selat.proto.v1.PolicyServiceGrpc;
+import dev.selat.proto.v1.ProxyVersion;
 import dev.selat.proto.v1.RouteChange;
 import dev.selat.proto.v1.RouteExplanation;
 import dev.selat.proto.v1.RoutingPolicy;
@@ -269,6 +270,8 @@ final class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
         if (t.ackedVersion().isPresent() && t.ackedVersion().equals(t.sentVersion())) {
           acked.add(s.nodeId());
         }
+        b.addProxies(ProxyVersion.newBuilder().setNodeId(s.nodeId()).setSentVersion(t.sentVersion().orElse(""))
+            .setAckedVersion(t.ackedVersion().orElse("")));
       });
     }
     return b.setVersion(String.join(",", versions)).addAllAckedBy(acked).build();

@@ -66,6 +66,18 @@ class PolicyDocumentsTest {
         .singleElement().satisfies(d -> assertThat(d.policy().getName()).isEqualTo("a"));
   }
 
+  /** Found by PolicyIT's mutations through selatctl: Go's parser rounded "0.001000001s" to 1 ms. */
+  @Test
+  void durations_inProtobufJsonForm_keepEveryNanosecond_goFormIsConverted() throws Exception {
+    var d = PolicyDocuments.parse("p.json", """
+        {"name": "a", "timeouts": {"request": "0.001000001s", "connect": "-5s"},
+         "retries": {"perTryTimeout": "1m30s"}}""").getFirst().policy();
+
+    assertThat(d.getTimeouts().getRequest().getNanos()).isEqualTo(1_000_001);
+    assertThat(d.getTimeouts().getConnect().getSeconds()).isEqualTo(-5);
+    assertThat(d.getRetries().getPerTryTimeout().getSeconds()).isEqualTo(90);
+  }
+
   @Test
   void notAPolicy_namesTheFileLineAndWhy() {
     assertThatThrownBy(() -> PolicyDocuments.parse("p.yaml", "name: a\n---\nmode: SOMETIMES\n"))

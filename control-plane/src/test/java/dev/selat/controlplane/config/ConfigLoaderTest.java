@@ -311,6 +311,50 @@ class ConfigLoaderTest {
     assertThat(e.problems()).extracting(ConfigException.Problem::field).containsExactly("sites[1].consul.tokenFile");
   }
 
+  @Test
+  void apiPort_withMutualTls_readsItsPemFiles_andAVariableSetsTheClientCa(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("api.crt"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    Path key = Files.writeString(dir.resolve("api.key"), "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+    String yaml = TWO_SITES + "ports:\n  api: { port: 18443, tls: { certFile: " + cert + ", keyFile: " + key + " } }\n";
+
+    Ports tlsOnly = ConfigLoader.load(yaml, "t", Map.of()).ports();
+    Ports mutual = ConfigLoader.load(yaml, "t", Map.of("SELAT_PORTS_API_TLS_CLIENT_CA_FILE", cert.toString())).ports();
+
+    assertThat(tlsOnly.api()).hasValueSatisfying(a -> {
+      assertThat(a.endpoint()).isEqualTo(new Endpoint("0.0.0.0", 18443));
+      assertThat(a.tls()).contains(new ApiPort.Tls(cert, key, java.util.Optional.empty()));
+      assertThat(a.mutualTls()).isFalse();
+    });
+    assertThat(mutual.api()).hasValueSatisfying(a -> assertThat(a.mutualTls()).isTrue());
+    assertThat(ConfigLoader.load(TWO_SITES, "t", Map.of()).ports().api()).as("none: the xDS port serves it").isEmpty();
+  }
+
+  @Test
+  void apiPort_badTls_eachProblemNamesItsField(@TempDir Path dir) throws Exception {
+    Path cert = Files.writeString(dir.resolve("api.crt"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    Path key = Files.writeString(dir.resolve("api.key"), "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+    Path ecKey = Files.writeString(dir.resolve("ec.key"), "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n");
+    Map<String, String> cases = Map.of(
+        "api: { tls: { certFile: " + cert + " } }", "ports.api.tls.keyFile: required with tls",
+        "api: { tls: { certFile: " + cert + ", keyFile: " + ecKey + " } }",
+        "ports.api.tls.keyFile: no \"BEGIN PRIVATE KEY\" PEM block in " + ecKey + " (an unencrypted PKCS#8 key",
+        "api: { tls: { certFile: " + ecKey + ", keyFile: " + key + " } }", "ports.api.tls.certFile: no \"BEGIN CERTIFICATE\"",
+        "api: { tls: { certFile: " + cert + ", keyFile: " + dir.resolve("none.key") + " } }",
+        "ports.api.tls.keyFile: cannot read " + dir.resolve("none.key"),
+        "api: { tls: { certFile: " + cert + ", keyFile: " + key + ", caFile: " + cert + " } }",
+        "ports.api.tls.caFile: unknown key (known: certFile, keyFile, clientCaFile)",
+        "api: { port: 18000 }", "ports.api.port: same port as ports.xds (18000)",
+        "{ admin: { port: 9000 }, api: { address: 127.0.0.1, port: 9000 } }", "ports.api.port: same port as ports.admin (9000)");
+    cases.forEach((ports, problem) -> {
+      String yaml = TWO_SITES + "ports: " + (ports.startsWith("{") ? ports : "{ " + ports + " }") + "\n";
+      ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(yaml, "t", Map.of()));
+
+      assertThat(e).as(ports).isNotNull();
+      assertThat(e.problems()).as(ports).singleElement().satisfies(p -> assertThat(p.field() + ": " + p.message())
+          .startsWith(problem));
+    });
+  }
+
   private static Path resource(String name) throws Exception {
     return Path.of(ConfigLoaderTest.class.getResource("/config/" + name).toURI());
   }

@@ -36,6 +36,11 @@ final class PolicyFixtures {
         .setMode(RoutingMode.PINNED).setPinnedSite("jakarta").build();
   }
 
+  static RoutingPolicy localFirst() {
+    return RoutingPolicy.newBuilder().setName("web-local").setSelector(services("web")).setMode(RoutingMode.LOCAL_FIRST)
+        .build();
+  }
+
   static RoutingPolicy weighted() {
     return RoutingPolicy.newBuilder().setName("search-weighted").setSelector(services("search").addClientSites("jakarta"))
         .setMode(RoutingMode.WEIGHTED).putSiteWeights("alibaba-sg", 80).putSiteWeights("aws-sg", 20).build();

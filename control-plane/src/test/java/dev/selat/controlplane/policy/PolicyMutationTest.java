@@ -3,10 +3,6 @@ package dev.selat.controlplane.policy;
 import static dev.selat.controlplane.policy.PolicyFixtures.PARSER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.EnumValueDescriptor;
-import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.selat.controlplane.routing.Brain;
 import dev.selat.controlplane.routing.Policy;
@@ -22,34 +18,21 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * 100,000 random mutations of good policies (1 to 4 fields each, any field at any depth, values from edge cases and
- * the configured names) through Validate: nothing throws; a rejection names only real field paths; an accepted one
- * parses, routes, and survives protobuf JSON (what Consul KV stores) unchanged.
+ * 100,000 random mutations of good policies ({@link PolicyMutations}) through Validate: nothing throws; a rejection
+ * names only real field paths; an accepted one parses, routes, and survives protobuf JSON (what Consul KV stores) unchanged.
  */
 class PolicyMutationTest {
   static final int MUTATIONS = 100_000;
-  static final String[] STRINGS = {"", "jakarta", "alibaba-sg", "aws-sg", "mars", "vpn", "leased-line", "payments",
-      "search", "*", "pay*", "a*b", "5xx", "5xx,reset", "connect-failure,,", "UPPER", "a-", "-a", "x".repeat(200),
-      "\u0000", "\n", "\"quoted\"", "日本", "\uD83D\uDE00", "a/b", "a b", "retriable-4xx,cancelled"};
-  static final long[] LONGS = {0, 1, -1, 2, 5, 20, 100, 101, 1000, 1_000_000, 1_000_001, Integer.MAX_VALUE,
-      Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE, 999_999_999, 1_000_000_000, -1_000_000_000, 315_576_000_000L,
-      31_536_000, 31_536_001};
 
   @Test
   void randomMutations_neverCrash_rejectionsNameRealFields_acceptedOnesRoundTrip() throws Exception {
     SplittableRandom random = new SplittableRandom(14);
-    List<RoutingPolicy> good = PolicyFixtures.good();
     int rejected = 0;
     int accepted = 0;
     Map<String, SiteInput> sites = Map.of("jakarta", SiteInput.fresh("jakarta", "id-jkt", Map.of()));
     long started = System.nanoTime();
     for (int i = 0; i < MUTATIONS; i++) {
-      RoutingPolicy.Builder b = good.get(random.nextInt(good.size())).toBuilder();
-      int changes = 1 + random.nextInt(4);
-      for (int c = 0; c < changes; c++) {
-        mutate(b, random);
-      }
-      RoutingPolicy p = b.build();
+      RoutingPolicy p = PolicyMutations.next(random);
       List<Violation> violations = PARSER.validate(p);
       if (violations.isEmpty()) {
         accepted++;
@@ -73,81 +56,4 @@ class PolicyMutationTest {
     assertThat(rejected).as("the mutations find problems").isGreaterThan(MUTATIONS / 4);
     assertThat(accepted).as("and leave some good ones").isGreaterThan(MUTATIONS / 20);
   }
-
-  /** Sets, clears, adds to or removes from one random field somewhere in {@code b}. */
-  static void mutate(Message.Builder b, SplittableRandom random) {
-    Descriptor d = b.getDescriptorForType();
-    List<FieldDescriptor> fields = d.getFields();
-    FieldDescriptor f = fields.get(random.nextInt(fields.size()));
-    if (f.isMapField()) {
-      if (random.nextInt(3) == 0) {
-        b.clearField(f);
-      } else {
-        Message.Builder entry = b.newBuilderForField(f);
-        entry.setField(entry.getDescriptorForType().findFieldByName("key"), STRINGS[random.nextInt(STRINGS.length)]);
-        entry.setField(entry.getDescriptorForType().findFieldByName("value"), (int) LONGS[random.nextInt(LONGS.length)]);
-        b.addRepeatedField(f, entry.build());
-      }
-      return;
-    }
-    if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
-      if (f.isRepeated()) {
-        int n = b.getRepeatedFieldCount(f);
-        switch (random.nextInt(3)) {
-          case 0 -> b.clearField(f);
-          case 1 -> {
-            Message.Builder child = b.newBuilderForField(f);
-            mutate(child, random);
-            b.addRepeatedField(f, child.build());
-          }
-          default -> {
-            if (n > 0) {
-              int at = random.nextInt(n);
-              Message.Builder child = ((Message) b.getRepeatedField(f, at)).toBuilder();
-              mutate(child, random);
-              b.setRepeatedField(f, at, child.build());
-            }
-          }
-        }
-      } else if (random.nextInt(6) == 0) {
-        b.clearField(f);
-      } else {
-        mutate(b.getFieldBuilder(f), random);
-      }
-      return;
-    }
-    Object value = scalar(f, random);
-    if (f.isRepeated()) {
-      switch (random.nextInt(3)) {
-        case 0 -> b.clearField(f);
-        case 1 -> b.addRepeatedField(f, value);
-        default -> {
-          if (b.getRepeatedFieldCount(f) > 0) {
-            b.setRepeatedField(f, random.nextInt(b.getRepeatedFieldCount(f)), value);
-          }
-        }
-      }
-    } else if (random.nextInt(8) == 0) {
-      b.clearField(f);
-    } else {
-      b.setField(f, value);
-    }
-  }
-
-  static Object scalar(FieldDescriptor f, SplittableRandom random) {
-    long n = LONGS[random.nextInt(LONGS.length)];
-    return switch (f.getJavaType()) {
-      case STRING -> STRINGS[random.nextInt(STRINGS.length)];
-      case INT -> (int) n;
-      case LONG -> n;
-      case BOOLEAN -> random.nextBoolean();
-      case ENUM -> {
-        List<EnumValueDescriptor> values = f.getEnumType().getValues();
-        yield random.nextInt(5) == 0 ? f.getEnumType().findValueByNumberCreatingIfUnknown(7 + random.nextInt(50))
-            : values.get(random.nextInt(values.size()));
-      }
-      default -> throw new IllegalStateException(f.getFullName());
-    };
-  }
-
 }

@@ -13,13 +13,21 @@ import dev.selat.proto.v1.MigrationState;
 import dev.selat.proto.v1.RoutingMode;
 import dev.selat.proto.v1.RoutingPolicy;
 import dev.selat.proto.v1.RttBudget;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Bad policies, one problem each, and the field path and words the violation must carry. */
+/**
+ * Bad policies, one problem each, and the field path and words of the one violation each must get: the Java table
+ * below (what protobuf JSON cannot say: invalid durations and timestamps) and {@code policy/bad-policies.table}.
+ */
 class PolicyParserTest {
   record Bad(String name, RoutingPolicy base, UnaryOperator<RoutingPolicy.Builder> change, String field, String says) {
     @Override
@@ -125,18 +133,58 @@ class PolicyParserTest {
         bad("pending with a base", M, b -> b.setMigration(b.getMigration().toBuilder().setState(MigrationState.newBuilder().setPhase(MigrationState.Phase.PENDING).setBasePercent(5))), "migration.state.base_percent", "must be 0 when PENDING"));
   }
 
+  /** A row of {@code bad-policies.table}: what it is, the base policy, the edits, the field and words expected. */
+  record Row(String what, String base, String change, String field, String says) {
+    @Override
+    public String toString() {
+      return what;
+    }
+
+    RoutingPolicy policy() throws Exception {
+      return PolicyEdits.apply(BASES.get(base), change);
+    }
+  }
+
+  static final Map<String, RoutingPolicy> BASES = Map.of("R", R, "W", W, "E", E, "M", M, "L",
+      PolicyFixtures.localFirst());
+
+  static Stream<Row> table() throws IOException {
+    try (var in = PolicyParserTest.class.getResourceAsStream("/policy/bad-policies.table")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+          .filter(l -> !l.isBlank() && !l.startsWith("#"))
+          .map(l -> {
+            String[] c = l.split(" \\| ", -1);
+            if (c.length != 5 || !BASES.containsKey(c[1])) {
+              throw new IllegalArgumentException("bad-policies.table: not what | base | change | field | says: " + l);
+            }
+            return new Row(c[0], c[1], c[2], c[3], c[4]);
+          })
+          .toList().stream();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void badPolicy_isRefused_namingTheField(Bad c) {
-    RoutingPolicy p = c.change().apply(c.base().toBuilder()).build();
-
     assertThat(PARSER.validate(c.base())).as("the base is good").isEmpty();
-    assertThat(PARSER.validate(p)).as(p.toString()).anySatisfy(v -> {
-      assertThat(v.field()).isEqualTo(c.field());
-      assertThat(v.description()).contains(c.says());
+    refusedOnce(c.change().apply(c.base().toBuilder()).build(), c.field(), c.says());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("table")
+  void badPolicyOfTheTable_isRefused_namingTheField(Row r) throws Exception {
+    assertThat(PARSER.validate(BASES.get(r.base()))).as("the base is good").isEmpty();
+    refusedOnce(r.policy(), r.field(), r.says());
+  }
+
+  /** {@code p} has exactly one violation, on {@code field}, saying {@code says}; parse refuses it naming the field. */
+  static void refusedOnce(RoutingPolicy p, String field, String says) {
+    assertThat(PARSER.validate(p)).as(p.toString()).singleElement().satisfies(v -> {
+      assertThat(v.field()).isEqualTo(field);
+      assertThat(v.description()).contains(says);
+      assertThat(FieldPaths.exists(v.field())).as(v.field()).isTrue();
     });
-    assertThat(PARSER.validate(p)).allSatisfy(v -> assertThat(FieldPaths.exists(v.field())).as(v.field()).isTrue());
-    assertThatThrownBy(() -> PARSER.parse(p)).isInstanceOf(PolicyInvalidException.class).hasMessageContaining(c.field());
+    assertThatThrownBy(() -> PARSER.parse(p)).isInstanceOf(PolicyInvalidException.class).hasMessageContaining(field);
   }
 
   @Test
@@ -176,7 +224,20 @@ class PolicyParserTest {
   }
 
   @Test
-  void theTableIsLarge() {
-    assertThat(cases().count()).isGreaterThanOrEqualTo(70);
+  void theTables_holdThreeHundredCases_eachADistinctPolicy_underADistinctName() throws Exception {
+    List<RoutingPolicy> policies = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Bad c : cases().toList()) {
+      policies.add(c.change().apply(c.base().toBuilder()).build());
+      names.add(c.name());
+    }
+    for (Row r : table().toList()) {
+      policies.add(r.policy());
+      names.add(r.what());
+    }
+    System.out.printf("PolicyParserTest: %d bad policies (%d in Java, %d in bad-policies.table)%n", policies.size(),
+        cases().count(), table().count());
+    assertThat(policies).hasSizeGreaterThanOrEqualTo(300).doesNotHaveDuplicates();
+    assertThat(names).doesNotHaveDuplicates();
   }
 }

@@ -57,6 +57,25 @@ class OperatorViewTest {
   }
 
   @Test
+  void routeChanged_intoNoEndpointsByPolicy_countedOnce_untilItHasOneAgain() {
+    ServiceRoute open = route("jakarta", "jakarta", 1000);
+    ServiceRoute blocked = new ServiceRoute("catalog", "jakarta", false, open.priorities(), List.of(), Map.of(), List.of(),
+        List.of(), Optional.of("jakarta 0/2 healthy; aws-sg left out (pinned to jakarta by p)"),
+        dev.selat.controlplane.routing.Tuning.DEFAULT);
+    ServiceRoute stillBlocked = new ServiceRoute("catalog", "jakarta", false, open.priorities(), List.of(), Map.of(),
+        List.of(), List.of(), Optional.of("jakarta 0/1 healthy; aws-sg left out (pinned to jakarta by p)"),
+        dev.selat.controlplane.routing.Tuning.DEFAULT);
+
+    view.routeChanged("jakarta", false, Optional.of(open), blocked, RouteListener.Cause.CATALOG);
+    view.routeChanged("jakarta", false, Optional.of(blocked), stillBlocked, RouteListener.Cause.CATALOG);
+    assertThat(registry.counter(ControlPlaneMetrics.POLICY_BLOCKED).count()).isEqualTo(1);
+    view.routeChanged("jakarta", false, Optional.of(stillBlocked), open, RouteListener.Cause.CATALOG);
+    view.routeChanged("jakarta", false, Optional.of(open), blocked, RouteListener.Cause.POLICY);
+    view.routeChanged("aws-sg", false, Optional.empty(), blocked, RouteListener.Cause.STARTUP);
+    assertThat(registry.counter(ControlPlaneMetrics.POLICY_BLOCKED).count()).isEqualTo(3);
+  }
+
+  @Test
   void routeChanged_failover_listedAndCountedByCause_newRoute_countedOnly() {
     ServiceRoute local = route("jakarta", "jakarta", 1000, "alibaba-sg", 0);
     view.routeChanged("jakarta", false, Optional.empty(), local, RouteListener.Cause.STARTUP);

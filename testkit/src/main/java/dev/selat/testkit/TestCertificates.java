@@ -1,4 +1,4 @@
-package dev.selat.xds;
+package dev.selat.testkit;
 
 import java.io.IOException;
 import java.io.StringWriter;
@@ -27,39 +27,53 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Test PKI made on the fly with BouncyCastle: a CA and leaf certificates, written as PEM files. */
-final class TestCertificates {
+/** Test PKI made on the fly with BouncyCastle: a CA and leaf certificates, written as PEM files (keys as PKCS#8). */
+public final class TestCertificates {
   private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime());
 
   /** A certificate and its key on disk. */
-  record Issued(X509Certificate certificate, KeyPair keys, Path certFile, Path keyFile) {}
+  public record Issued(X509Certificate certificate, KeyPair keys, Path certFile, Path keyFile) {}
 
   private TestCertificates() {}
 
   /** A self-signed CA (or, used as a client certificate, a certificate nobody trusts). */
-  static Issued selfSigned(Path dir, String commonName) throws Exception {
+  public static Issued selfSigned(Path dir, String commonName) throws Exception {
     KeyPair keys = newKeys();
     X500Name name = new X500Name("CN=" + commonName);
-    X509v3CertificateBuilder builder = builder(name, name, keys)
+    Instant now = Instant.now();
+    X509v3CertificateBuilder builder = builder(name, name, keys, now.minus(Duration.ofHours(1)),
+            now.plus(Duration.ofDays(1)))
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
         .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.digitalSignature));
     return write(dir, commonName, sign(builder, keys), keys);
   }
 
   /** A leaf signed by {@code ca}, with the given subject alternative names. */
-  static Issued leaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
+  public static Issued leaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
+    Instant now = Instant.now();
+    return leaf(dir, ca, commonName, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), sans);
+  }
+
+  /** A leaf signed by {@code ca} that expired a day ago. */
+  public static Issued expiredLeaf(Path dir, Issued ca, String commonName, GeneralName... sans) throws Exception {
+    Instant now = Instant.now();
+    return leaf(dir, ca, commonName, now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)), sans);
+  }
+
+  private static Issued leaf(Path dir, Issued ca, String commonName, Instant notBefore, Instant notAfter,
+      GeneralName... sans) throws Exception {
     KeyPair keys = newKeys();
-    X509v3CertificateBuilder builder = builder(
-            new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + commonName), keys)
+    X509v3CertificateBuilder builder = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+            new X500Name("CN=" + commonName), keys, notBefore, notAfter)
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
         .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
     return write(dir, commonName, sign(builder, ca.keys()), keys);
   }
 
-  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
-    Instant now = Instant.now();
+  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Instant notBefore,
+      Instant notAfter) {
     return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+        Date.from(notBefore), Date.from(notAfter), subject, keys.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
