@@ -76,6 +76,16 @@ dc1: { region: local, consul: { addresses: ["consul-server.consul.svc:8500"] } }
 {{- end -}}
 
 {{/* Whether a site's Consul token or TLS comes from a Secret. */}}
+{{/* The control plane's own tokens (apiToken, adminToken) as (dict "root" $ "name" "api"), mounted beside the sites'. */}}
+{{- define "selat.cpTokens" -}}
+{{- $cp := .Values.controlPlane -}}
+{{- range $name, $ref := dict "api" $cp.apiToken "admin" $cp.adminToken -}}
+{{- if include "selat.hasToken" (dict "token" $ref) }}
+{{ $name }}: {{ $ref.existingSecret | default (printf "%s-%s-token" (include "selat.fullname" $) $name) }}|{{ $ref.key | default "token" }}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "selat.hasToken" -}}
 {{- $t := .token | default dict -}}{{- if or $t.existingSecret $t.value -}}true{{- end -}}
 {{- end -}}
@@ -115,6 +125,9 @@ come from controlPlane.
 {{- with .Values.config.links }}{{ $_ := set $config "links" . }}{{ end -}}
 {{- with .Values.config.routing }}{{ $_ := set $config "routing" . }}{{ end -}}
 {{- with .Values.config.latency }}{{ $_ := set $config "latency" . }}{{ end -}}
+{{- if include "selat.hasToken" (dict "token" .Values.controlPlane.adminToken) -}}
+{{- $_ := set $config "admin" (dict "tokenFile" (printf "%s/_control-plane/admin-token" $mount)) -}}
+{{- end -}}
 {{- $address := .Values.controlPlane.listenAddress -}}
 {{- $_ := set $config "ports" (dict
       "xds" (dict "address" $address "port" (int .Values.controlPlane.ports.xds))

@@ -106,6 +106,40 @@ class ChartManifestsIT {
         .satisfies(v -> assertThat(v.getProjected().getSources()).hasSize(2));
   }
 
+  /**
+   * The policy API's token from an existing Secret and the admin port's from a value: both mounted under
+   * {@code _control-plane/}, the API's named by SELAT_API_TOKEN_FILE, the admin's by {@code admin.tokenFile}, and the
+   * config still loads (with the admin token file in place).
+   */
+  @Test
+  void apiAndAdminTokens_mountedAndNamed() throws IOException {
+    Manifests m = Manifests.of(HelmChart.render("--set", "controlPlane.apiToken.existingSecret=selat-api",
+        "--set", "controlPlane.apiToken.key=bearer", "--set", "controlPlane.adminToken.value=admin-token-0123456789ab"));
+
+    m.checkConsistent(Set.of("selat-api"));
+    assertThat(m.all(Secret.class).stream().map(s -> s.getMetadata().getName())).containsExactly(
+        HelmChart.RELEASE + "-admin-token");
+    PodSpec pod = m.one(Deployment.class, CP).getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("SELAT_API_TOKEN_FILE")).singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("/etc/selat/secrets/_control-plane/api-token"));
+    assertThat(c.getVolumeMounts()).filteredOn(v -> v.getName().equals("control-plane-tokens")).singleElement()
+        .satisfies(v -> assertThat(v.getMountPath()).isEqualTo("/etc/selat/secrets/_control-plane"));
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("control-plane-tokens")).singleElement()
+        .satisfies(v -> assertThat(v.getProjected().getSources()).extracting(s -> s.getSecret().getName() + ":"
+            + s.getSecret().getItems().get(0).getKey() + "->" + s.getSecret().getItems().get(0).getPath())
+            .containsExactlyInAnyOrder(HelmChart.RELEASE + "-admin-token:token->admin-token", "selat-api:bearer->api-token"));
+    String yaml = m.configMapFile(HelmChart.RELEASE + "-config", "selat.yaml");
+    assertThat(yaml).contains("tokenFile: /etc/selat/secrets/_control-plane/admin-token");
+
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("chart-tokens");
+    java.nio.file.Path token = dir.resolve("admin-token");
+    java.nio.file.Files.writeString(token, "admin-token-0123456789ab");
+    SelatConfig config = ConfigLoader.load(yaml.replace("/etc/selat/secrets/_control-plane/admin-token", token.toString()),
+        "chart", Map.of());
+    assertThat(config.admin().token()).isPresent();
+  }
+
   /** The check can fail: one unknown field in a rendered Deployment is refused, with its path. */
   @Test
   void strictReader_unknownField_refused() {
