@@ -7,8 +7,12 @@ import java.time.Duration;
  * queries block) never waits; under constant churn a watch sends {@code burst} queries at once, then one per {@code refill}.
  */
 public record WatchRateLimit(int burst, Duration refill) {
-  /** Burst 2, then one query per 15 s under churn. */
-  public static final WatchRateLimit DEFAULT = new WatchRateLimit(2, Duration.ofSeconds(15));
+  /**
+   * Burst 5, then one query a second under churn: a service that flaps still reaches the routes within a second, and
+   * one whose index moves without end (a hot loop) costs its Consul one query a second. Consul's own agent cache
+   * bursts 2 and does not limit the rate by default.
+   */
+  public static final WatchRateLimit DEFAULT = new WatchRateLimit(5, Duration.ofSeconds(1));
 
   public WatchRateLimit {
     if (burst < 1) {

@@ -8,6 +8,9 @@ import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class BlockingRulesTest {
+  /** Burst 2, one more every 15 s: round numbers for the bucket's arithmetic. */
+  private static final WatchRateLimit LIMIT = new WatchRateLimit(2, Duration.ofSeconds(15));
+
 
   @Test
   void index_firstQuery_isPlainRead() {
@@ -44,7 +47,7 @@ class BlockingRulesTest {
   @Test
   void tokenBucket_quiet_burstOfTwoWithoutWaiting() {
     FakeScheduler time = new FakeScheduler();
-    TokenBucket bucket = new TokenBucket(WatchRateLimit.DEFAULT, time::nanos);
+    TokenBucket bucket = new TokenBucket(LIMIT, time::nanos);
     assertThat(bucket.take()).isZero();
     assertThat(bucket.take()).isZero();
   }
@@ -52,7 +55,7 @@ class BlockingRulesTest {
   @Test
   void tokenBucket_churn_degradesToOneQueryPer15Seconds() {
     FakeScheduler time = new FakeScheduler();
-    TokenBucket bucket = new TokenBucket(WatchRateLimit.DEFAULT, time::nanos);
+    TokenBucket bucket = new TokenBucket(LIMIT, time::nanos);
     bucket.take();
     bucket.take();
     Duration wait = bucket.take();
@@ -67,7 +70,7 @@ class BlockingRulesTest {
   @Test
   void tokenBucket_afterQuietPeriod_burstRefillsButNotBeyondTwo() {
     FakeScheduler time = new FakeScheduler();
-    TokenBucket bucket = new TokenBucket(WatchRateLimit.DEFAULT, time::nanos);
+    TokenBucket bucket = new TokenBucket(LIMIT, time::nanos);
     bucket.take();
     bucket.take();
     time.forward(Duration.ofMinutes(10));
@@ -79,7 +82,7 @@ class BlockingRulesTest {
   @Test
   void tokenBucket_partialRefill_waitsOnlyTheRest() {
     FakeScheduler time = new FakeScheduler();
-    TokenBucket bucket = new TokenBucket(WatchRateLimit.DEFAULT, time::nanos);
+    TokenBucket bucket = new TokenBucket(LIMIT, time::nanos);
     bucket.take();
     bucket.take();
     time.forward(Duration.ofSeconds(10));

@@ -152,7 +152,7 @@ final class DemoMesh implements AutoCloseable {
         int reached = site.id().equals(cpSite) ? consulPort
             : links.tcp(cpSite + "-consul-" + site.id(), cpSite, site.id(), new InetSocketAddress("127.0.0.1", consulPort));
         yaml.append("  - id: ").append(site.id()).append("\n    region: ").append(site.region())
-            .append("\n    consul: { addresses: [\"127.0.0.1:").append(reached).append("\"], rateLimit: { refill: 1s } }")
+            .append("\n    consul: { addresses: [\"127.0.0.1:").append(reached).append("\"] }")
             .append("\n    staleness: { budget: 15s, mode: freeze }\n    startBudget: 10s\n    gateway:\n      from:\n");
         for (String client : siteIds) {
           if (!client.equals(site.id())) {

@@ -195,9 +195,10 @@ class ConfigLoaderTest {
   @Test
   void rateLimit_fromFile_reachesTheBridge_andAKeyLeftOutKeepsItsDefault() {
     SelatConfig c = ConfigLoader.load(TWO_SITES.replace("consul: { addresses: [\"10.1.0.1:8500\"] }",
-        "consul: { addresses: [\"10.1.0.1:8500\"], rateLimit: { refill: 1s } }"), "t", Map.of());
+        "consul: { addresses: [\"10.1.0.1:8500\"], rateLimit: { refill: 15s } }"), "t", Map.of());
 
-    assertThat(c.site("alibaba-sg").orElseThrow().consul().rateLimit()).isEqualTo(new WatchRateLimit(2, Duration.ofSeconds(1)));
+    assertThat(c.site("alibaba-sg").orElseThrow().consul().rateLimit()).isEqualTo(
+        new WatchRateLimit(WatchRateLimit.DEFAULT.burst(), Duration.ofSeconds(15)));
     assertThat(c.site("jakarta").orElseThrow().consul().rateLimit()).isEqualTo(WatchRateLimit.DEFAULT);
   }
 
