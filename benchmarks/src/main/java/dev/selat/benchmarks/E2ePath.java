@@ -28,9 +28,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -173,7 +176,7 @@ final class E2ePath implements AutoCloseable {
       stateIndex = Long.parseLong(wake.get(options.changeTimeout().toSeconds(), TimeUnit.SECONDS).headers()
           .firstValue("X-Consul-Index").orElseThrow());
       floor.get(options.changeTimeout().toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       failure = (failure == null ? "" : failure + "; ") + "a bare blocking query did not wake";
       stateIndex = index(site, "/v1/health/state/any");
     }
@@ -218,7 +221,7 @@ final class E2ePath implements AutoCloseable {
 
   private void register() throws Exception {
     Semaphore inFlight = new Semaphore(32);
-    List<java.util.concurrent.Future<?>> all = new ArrayList<>();
+    List<Future<?>> all = new ArrayList<>();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int s = 0; s < ThreeSites.IDS.size(); s++) {
         String siteId = ThreeSites.IDS.get(s);
@@ -241,7 +244,7 @@ final class E2ePath implements AutoCloseable {
         }
       }
     }
-    for (java.util.concurrent.Future<?> f : all) {
+    for (Future<?> f : all) {
       f.get();
     }
   }
@@ -312,7 +315,7 @@ final class E2ePath implements AutoCloseable {
         .whenComplete((r, e) -> answeredAt.set(System.nanoTime()));
   }
 
-  private static void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
+  private static void await(String what, BooleanSupplier condition, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

@@ -6,9 +6,11 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.consul.SiteCatalog;
+import dev.selat.consul.SyncState;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.config.SiteSpec;
 import dev.selat.controlplane.routing.ServiceRoute;
+import dev.selat.controlplane.routing.SitePair;
 import dev.selat.xds.ResourceSnapshot;
 import dev.selat.xds.SnapshotPublisher;
 import dev.selat.xds.XdsServer;
@@ -131,7 +133,7 @@ public final class PathTimings {
   private RouteListener listener(RouteListener real) {
     return new RouteListener() {
       @Override
-      public void siteState(String site, Optional<dev.selat.consul.SyncState> before, dev.selat.consul.SyncState after) {
+      public void siteState(String site, Optional<SyncState> before, SyncState after) {
         real.siteState(site, before, after);
       }
 
@@ -143,7 +145,7 @@ public final class PathTimings {
       }
 
       @Override
-      public void hysteresisHeld(dev.selat.controlplane.routing.SitePair pair, Duration measured, Duration held) {
+      public void hysteresisHeld(SitePair pair, Duration measured, Duration held) {
         real.hysteresisHeld(pair, measured, held);
       }
 
