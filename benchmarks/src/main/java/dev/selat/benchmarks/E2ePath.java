@@ -1,5 +1,6 @@
 package dev.selat.benchmarks;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.selat.controlplane.cli.Selatctl;
 import dev.selat.controlplane.config.ConfigLoader;
 import dev.selat.controlplane.server.ControlPlane;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +44,8 @@ import java.util.regex.Pattern;
  * process unless told otherwise) hold {@code services} services with {@code instances} instances each per site; a
  * control plane (in this JVM, its publish loop timed from inside by {@link PathTimings}) serves {@code clients}
  * simulated ADS clients ({@link Fleet}, spread over the three sites) and one real Envoy in {@code jakarta} whose admin
- * API is polled. A change turns one instance of one service in {@code jakarta} critical, or back (a TTL check update),
+ * API is polled. Instances are registered in the catalog, 50 to a node. A change turns one instance of one service in
+ * {@code jakarta} critical, or back (a catalog registration of its check alone),
  * and waits until every client has ACKed it and Envoy counts the host's new health. In the same change, two bare
  * blocking queries on the same emulator wake on the same write: on {@code /v1/health/service/:s} (the floor: what a
  * watcher of that one service would wait for) and on {@code /v1/health/state/any} (the query consul-bridge itself
@@ -51,6 +54,8 @@ import java.util.regex.Pattern;
 final class E2ePath implements AutoCloseable {
   static final String SITE = ThreeSites.JAKARTA;
   private static final Pattern STAT = Pattern.compile(":\\s*(\\d+)");
+  static final int INSTANCES_PER_NODE = 50;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What one run measures. */
   /** {@code refill}: the control plane's Consul watch rate limit ({@code sites[].consul.rateLimit.refill}, burst 2). */
@@ -151,7 +156,7 @@ final class E2ePath implements AutoCloseable {
     fleet.expect(k, service, unhealthy);
     timings.expect(SITE, service);
     long t0 = System.nanoTime();
-    site.setCheck(ConsulSite.serviceCheckId(instance), toCritical ? ConsulSite.Health.CRITICAL : ConsulSite.Health.PASSING);
+    setCheck(site, SITE, service, 0, toCritical ? "critical" : "passing");
     long written = System.nanoTime();
     String failure = null;
     long envoySaw = -1;
@@ -219,23 +224,29 @@ final class E2ePath implements AutoCloseable {
     return out.toString();
   }
 
+  /**
+   * Registers every instance in the catalog on a node of its own site, {@link #INSTANCES_PER_NODE} to a node, as VMs
+   * hold them (through one agent, one node would hold every check: the emulator scans a node's checks per instance).
+   */
   private void register() throws Exception {
     Semaphore inFlight = new Semaphore(32);
     List<Future<?>> all = new ArrayList<>();
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int s = 0; s < ThreeSites.IDS.size(); s++) {
         String siteId = ThreeSites.IDS.get(s);
-        ConsulSite site = sites.site(siteId);
         for (int i = 0; i < options.services(); i++) {
-          for (int j = 0; j < options.instances(); j++) {
-            int k = j;
+          for (int k = 0; k < options.instances(); k++) {
             String name = serviceName(i);
-            String address = "10." + s + "." + (i / 250) + "." + (i % 250 + k);
+            String id = instanceId(name, siteId, k);
+            Map<String, Object> body = new LinkedHashMap<>(node(siteId, i * options.instances() + k));
+            body.put("Service", Map.of("ID", id, "Service", name, "Address",
+                "10." + s + "." + (i / 250) + "." + (i % 250 + k), "Port", 8080));
+            body.put("Check", check(id, "passing"));
             inFlight.acquire();
             all.add(executor.submit(() -> {
               try {
-                site.registerService(name, instanceId(name, siteId, k), address, 8080, List.of(), Map.of(),
-                    new ConsulSite.Check(Duration.ofHours(2), ConsulSite.Health.PASSING));
+                catalogRegister(sites.site(siteId), body);
+                return null;
               } finally {
                 inFlight.release();
               }
@@ -246,6 +257,35 @@ final class E2ePath implements AutoCloseable {
     }
     for (Future<?> f : all) {
       f.get();
+    }
+  }
+
+  /** The node holding instance number {@code n} of a site: its name and address. */
+  private static Map<String, Object> node(String site, int n) {
+    int node = n / INSTANCES_PER_NODE;
+    return Map.of("Node", "vm-" + site + "-" + node, "Address", "10.200." + (node / 250) + "." + (node % 250));
+  }
+
+  private static Map<String, Object> check(String instanceId, String status) {
+    return Map.of("CheckID", ConsulSite.serviceCheckId(instanceId), "Name", "health", "Status", status,
+        "ServiceID", instanceId);
+  }
+
+  /** Sets an instance's check: a catalog registration of the check alone, its node and service left as they are. */
+  private void setCheck(ConsulSite site, String siteId, String service, int instance, String status) throws Exception {
+    int i = Integer.parseInt(service.substring("svc-".length()));
+    Map<String, Object> body = new LinkedHashMap<>(node(siteId, i * options.instances() + instance));
+    body.put("SkipNodeUpdate", true);
+    body.put("Check", check(instanceId(service, siteId, instance), status));
+    catalogRegister(site, body);
+  }
+
+  private void catalogRegister(ConsulSite site, Map<String, Object> body) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(site.httpAddress().resolve("/v1/catalog/register"))
+        .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200 || !"true".equals(r.body().trim())) {
+      throw new IllegalStateException("PUT /v1/catalog/register answered " + r.statusCode() + ": " + r.body());
     }
   }
 
