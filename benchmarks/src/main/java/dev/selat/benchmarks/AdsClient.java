@@ -3,6 +3,7 @@ package dev.selat.benchmarks;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -55,7 +56,8 @@ final class AdsClient {
     this.fleet = fleet;
     this.channel = channel;
     this.delta = delta;
-    this.node = Node.newBuilder().setId("bench-" + id).setCluster(group).build();
+    this.node = Node.newBuilder().setId("bench-" + id).setCluster(group)
+        .setLocality(Locality.newBuilder().setZone(group)).build();
     this.sotwCds = DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build();
     this.sotwEds = DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(EDS)
         .addAllResourceNames(fleet.clusterNames()).build();
@@ -104,7 +106,7 @@ final class AdsClient {
       for (int i = 0; i < response.getResourcesCount(); i++) {
         ByteString value = response.getResources(i).getValue();
         if (!served) {
-          heldEndpoints.set(Workload.clusterIndex(firstStringField(value)));
+          heldEndpoints.set(fleet.clusterIndex(firstStringField(value)));
         }
         reached |= target != null && value.startsWith(target.namePrefix()) && markerOf(value) == target.marker();
       }
@@ -129,7 +131,7 @@ final class AdsClient {
       Fleet.Target target = fleet.target();
       for (Resource r : response.getResourcesList()) {
         if (!served) {
-          heldEndpoints.set(Workload.clusterIndex(r.getName()));
+          heldEndpoints.set(fleet.clusterIndex(r.getName()));
         }
         reached |= target != null && r.getName().equals(target.cluster())
             && markerOf(r.getResource().getValue()) == target.marker();
@@ -174,9 +176,9 @@ final class AdsClient {
     }
   }
 
-  private static int markerOf(ByteString assignment) {
+  private int markerOf(ByteString assignment) {
     try {
-      return Workload.markerOf(ClusterLoadAssignment.parseFrom(assignment));
+      return fleet.markerOf(ClusterLoadAssignment.parseFrom(assignment));
     } catch (InvalidProtocolBufferException e) {
       throw new UncheckedIOException(e);
     }

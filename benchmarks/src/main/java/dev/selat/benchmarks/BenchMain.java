@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  * its own, one after the other, so the three alternate within one run under the same flags.
  */
 @Command(name = "xds-bench", mixinStandardHelpOptions = true,
-    subcommands = {BenchMain.Fanout.class, BenchMain.Paced.class, BenchMain.Table.class, ProfileSummary.class},
+    subcommands = {BenchMain.Fanout.class, BenchMain.Paced.class, BenchMain.Table.class, BenchMain.E2e.class,
+        ProfileSummary.class},
     description = "xDS fan-out: Selat's xds-server side by side with java-control-plane and a raw gRPC floor.")
 public final class BenchMain {
 
@@ -235,6 +236,80 @@ public final class BenchMain {
         return false;
       }
       return true;
+    }
+  }
+
+  @Command(name = "e2e", mixinStandardHelpOptions = true,
+      description = "The whole path: a Consul write until every simulated ADS client and a real Envoy have it, split"
+          + " into its parts, beside a bare blocking query on the same write (issue 17).")
+  static final class E2e implements Callable<Integer> {
+    @Option(names = "--services", split = ",", defaultValue = "1000", description = "Mesh sizes, one run each.")
+    List<Integer> services;
+
+    @Option(names = "--instances", defaultValue = "5", description = "Instances of each service in each site.")
+    int instances;
+
+    @Option(names = "--clients", defaultValue = "100", description = "Simulated ADS clients (SotW).")
+    int clients;
+
+    @Option(names = "--changes", defaultValue = "200")
+    int changes;
+
+    @Option(names = "--warmups", defaultValue = "5")
+    int warmups;
+
+    @Option(names = "--site-threads", description = "Run the three Consul sites in this JVM (default: a process each).")
+    boolean siteThreads;
+
+    @Option(names = "--refill", split = ",", defaultValue = "PT0.01S",
+        description = "The control plane's Consul watch rate limit refill (burst 2), ISO-8601; one run per value."
+            + " Under back-to-back changes the default 15 s (PT15S) delays each change by up to 15 s.")
+    List<Duration> refills;
+
+    @Option(names = "--change-timeout", defaultValue = "PT30S")
+    Duration changeTimeout;
+
+    @Option(names = "--deadline", defaultValue = "PT14M",
+        description = "A size not started by half of this (ISO-8601, from the start) is skipped and listed.")
+    Duration deadline;
+
+    @Option(names = "--out", description = "Also write the tables (markdown) to this file.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Instant start = Instant.now();
+      StringBuilder md = new StringBuilder();
+      List<String> skipped = new ArrayList<>();
+      for (int n : services) {
+        for (Duration refill : refills) {
+          if (Instant.now().isAfter(start.plus(deadline.dividedBy(2)))) {
+            skipped.add(n + " services, refill " + refill);
+            continue;
+          }
+          E2ePath.Options o = new E2ePath.Options(n, instances, clients, changes, warmups, !siteThreads, refill,
+              changeTimeout);
+          try (E2ePath path = new E2ePath(o, System.err)) {
+            path.start();
+            List<E2ePath.Change> measured = path.run();
+            md.append(E2eReport.table(o, measured)).append("\ncontrol plane's selat_routes_propagation_seconds (every")
+                .append(" group publish, warm-ups included): ").append(path.propagationMetric()).append("\n\n");
+          }
+        }
+      }
+      String load = Files.readString(Path.of("/proc/loadavg")).trim();
+      String text = String.format(Locale.ROOT, "Run %s, %d s; %d cores, java %s; load average at the end: %s%n%n",
+          start.truncatedTo(ChronoUnit.SECONDS), Duration.between(start, Instant.now()).toSeconds(),
+          Runtime.getRuntime().availableProcessors(), Runtime.version(), load) + md
+          + (skipped.isEmpty() ? "" : "Skipped to finish within " + deadline + ": " + String.join(", ", skipped) + "\n");
+      System.out.println(text);
+      if (out != null) {
+        if (out.getParent() != null) {
+          Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, text, StandardCharsets.UTF_8);
+      }
+      return 0;
     }
   }
 

@@ -2,12 +2,14 @@ package dev.selat.benchmarks;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -17,13 +19,26 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToIntFunction;
 
 /**
  * N {@link AdsClient}s against one server, {@code streamsPerChannel} streams sharing each HTTP/2
  * connection (1: one connection per client, as every Envoy sidecar has). Clients are spread over the
- * workload's groups round robin. Counts what arrives and when; thread-safe.
+ * subscription's groups round robin. Counts what arrives and when; thread-safe.
  */
 final class Fleet implements AutoCloseable {
+  /**
+   * What the clients ask for and how they recognise the update they wait for: the groups (each client's node names
+   * its group as its cluster and its locality's zone, so that part 1's servers and the control plane both group it),
+   * every cluster's name, and the marker an assignment carries.
+   */
+  record Subscription(List<String> groups, List<String> clusterNames, ToIntFunction<ClusterLoadAssignment> markerOf) {
+    Subscription {
+      groups = List.copyOf(groups);
+      clusterNames = List.copyOf(clusterNames);
+    }
+  }
+
   /** The update clients are waiting for: cluster {@code cluster} carrying {@code marker}. */
   record Target(int update, String cluster, int marker, ByteString namePrefix) {
     static Target of(int update, String cluster, int marker) {
@@ -39,7 +54,8 @@ final class Fleet implements AutoCloseable {
     }
   }
 
-  private final List<String> clusterNames;
+  private final Subscription subscription;
+  private final Map<String, Integer> clusterIndex = new HashMap<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<AdsClient> clients = new ArrayList<>();
   private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,13 +70,17 @@ final class Fleet implements AutoCloseable {
   private volatile Target target;
   private volatile CountDownLatch allReached = new CountDownLatch(0);
   private final AtomicLong lastReachedNanos = new AtomicLong();
+  private final AtomicLong firstReachedNanos = new AtomicLong();
   private volatile boolean open = true;
 
-  Fleet(Workload workload, int port, int clients, int streamsPerChannel, boolean delta) {
+  Fleet(Subscription subscription, int port, int clients, int streamsPerChannel, boolean delta) {
     if (clients < 1 || streamsPerChannel < 1) {
       throw new IllegalArgumentException("clients and streamsPerChannel: must be >= 1");
     }
-    this.clusterNames = workload.clusterNames();
+    this.subscription = subscription;
+    for (String name : subscription.clusterNames()) {
+      clusterIndex.put(name, clusterIndex.size());
+    }
     this.allServed = new CountDownLatch(clients);
     for (Status.Code code : Status.Code.values()) {
       failures.put(code, new LongAdder());
@@ -73,7 +93,7 @@ final class Fleet implements AutoCloseable {
             .maxInboundMessageSize(64 << 20)
             .build());
       }
-      String group = workload.groups().get(i % workload.groups().size());
+      String group = subscription.groups().get(i % subscription.groups().size());
       this.clients.add(new AdsClient(this, i, channels.get(channels.size() - 1), delta, group));
     }
   }
@@ -102,6 +122,7 @@ final class Fleet implements AutoCloseable {
   /** Starts waiting for {@code update}; the bytes counter restarts. Call before publishing it. */
   void expect(int update, String cluster, int marker) {
     lastReachedNanos.set(0);
+    firstReachedNanos.set(Long.MAX_VALUE);
     allReached = new CountDownLatch(clients.size());
     bytes.reset();
     target = Target.of(update, cluster, marker);
@@ -113,6 +134,11 @@ final class Fleet implements AutoCloseable {
 
   long reachedCount() {
     return clients.size() - allReached.getCount();
+  }
+
+  /** When the first client that got the expected update ACKed it. */
+  long firstReachedNanos() {
+    return firstReachedNanos.get();
   }
 
   /** When the last client that got the expected update ACKed it. */
@@ -136,7 +162,20 @@ final class Fleet implements AutoCloseable {
   }
 
   List<String> clusterNames() {
-    return clusterNames;
+    return subscription.clusterNames();
+  }
+
+  /** A subscribed cluster's position in {@link #clusterNames}, for clients counting what they hold. */
+  int clusterIndex(String name) {
+    Integer index = clusterIndex.get(name);
+    if (index == null) {
+      throw new IllegalArgumentException("cluster: not subscribed: " + name);
+    }
+    return index;
+  }
+
+  int markerOf(ClusterLoadAssignment assignment) {
+    return subscription.markerOf().applyAsInt(assignment);
   }
 
   Target target() {
@@ -159,6 +198,7 @@ final class Fleet implements AutoCloseable {
   void reached(int update, long nanos) {
     if (target != null && target.update() == update) {
       lastReachedNanos.accumulateAndGet(nanos, Math::max);
+      firstReachedNanos.accumulateAndGet(nanos, Math::min);
       allReached.countDown();
     }
   }

@@ -38,7 +38,7 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
     progress.printf("# %s %s N=%d (%d streams/connection)%n", kind.id(), protocol, clients, streamsPerChannel);
     Workload workload = Workload.standard(clusters);
     try (ServerProcess server = ServerProcess.start(kind, clusters, serverFlags, logDir);
-        Fleet fleet = new Fleet(workload, server.port(), clients, streamsPerChannel, delta)) {
+        Fleet fleet = new Fleet(workload.subscription(), server.port(), clients, streamsPerChannel, delta)) {
       Storm storm = storm(server, fleet);
       if (storm.nanos < 0) {
         return new CellResult(kind, protocol, clients, streamsPerChannel, -1, storm.peakHeap, -1, List.of(), 0,
@@ -107,7 +107,7 @@ record Harness(int clusters, List<String> serverFlags, Path logDir, Duration sto
     progress.printf("# paced %s %s N=%d, %d updates %s apart%n", kind.id(), protocol, clients, updates, interval);
     Workload workload = Workload.standard(clusters);
     try (ServerProcess server = ServerProcess.start(kind, clusters, serverFlags, logDir);
-        Fleet fleet = new Fleet(workload, server.port(), clients, streamsPerChannel, delta)) {
+        Fleet fleet = new Fleet(workload.subscription(), server.port(), clients, streamsPerChannel, delta)) {
       Storm storm = storm(server, fleet);
       if (storm.nanos < 0) {
         return new PacedResult(kind, protocol, clients, updates, interval, -1, storm.peakHeap, -1, 0, -1,

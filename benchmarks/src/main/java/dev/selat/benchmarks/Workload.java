@@ -47,9 +47,9 @@ record Workload(List<String> groups, int clusters, int endpointsPerCluster) {
     return String.format("svc-%04d", index);
   }
 
-  /** The index of a cluster name, for clients counting what they hold. */
-  static int clusterIndex(String name) {
-    return Integer.parseInt(name, 4, name.length(), 10);
+  /** What part 1's clients subscribe to: every cluster in every group, the marker in the first endpoint's port. */
+  Fleet.Subscription subscription() {
+    return new Fleet.Subscription(groups, clusterNames(), Workload::markerOf);
   }
 
   List<String> clusterNames() {

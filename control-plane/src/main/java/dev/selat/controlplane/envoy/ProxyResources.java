@@ -7,6 +7,7 @@ import dev.selat.xds.VersionedResource;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,15 +15,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Everything one kind of client in one site gets, from the routes of the services it asks for.
  *
  * <p>An instance keeps, per client kind, client site and service, the resources it last built (serialized and
  * versioned once, in {@link VersionedResource}) and builds them again only when the route's resources would differ
- * ({@link ServiceRoute#sameResources}): a change to one service costs that service's resources, whatever the number
- * of services, plus the one RouteConfiguration that lists every service's virtual host. Not thread-safe: the route
- * engine uses it from its scheduler only.
+ * ({@link ServiceRoute#sameResources}): a change to one service costs that service's resources, plus the one
+ * RouteConfiguration that lists every service's virtual host, and that only when the service's virtual host changed
+ * ({@link ListenerRoutes}). Not thread-safe: the route engine uses it from its scheduler only.
  */
 public final class ProxyResources {
   /** {@code gateway}: built for a site's gateway (its own instances only), not for its clients. */
@@ -30,8 +32,12 @@ public final class ProxyResources {
 
   private record Built(ServiceRoute route, List<VersionedResource> resources) {}
 
+  /** A listener's RouteConfiguration: a site's gateway's, or a sidecar listener's of the clients of one site. */
+  private record ListenerKey(boolean gateway, String clientSite, HostPort listen) {}
+
   private final int overprovisioningFactor;
   private final Map<Key, Built> built = new HashMap<>();
+  private final Map<ListenerKey, ListenerRoutes> listenerRoutes = new HashMap<>();
 
   /** @param overprovisioningFactor what Envoy's assignments carry (percent; 140 is Envoy's default) */
   public ProxyResources(int overprovisioningFactor) {
@@ -59,7 +65,7 @@ public final class ProxyResources {
       service(ClientKind.ENVOY, false, route).forEach(b::add);
     }
     b.listener(ListenerFactory.outbound(outbound.host(), outbound.port()));
-    b.route(RouteFactory.outbound(sorted, outbound.port()));
+    b.add(routes(false, sorted, outbound, r -> RouteFactory.outboundHost(r, outbound.port()), ListenerFactory.OUTBOUND));
     return b.build();
   }
 
@@ -84,7 +90,7 @@ public final class ProxyResources {
       service(ClientKind.ENVOY, true, route).forEach(b::add);
     }
     b.listener(ListenerFactory.gateway(listen.host(), listen.port()));
-    b.route(RouteFactory.gateway(sorted));
+    b.add(routes(true, sorted, listen, RouteFactory::gatewayHost, ListenerFactory.GATEWAY));
     probes.ifPresent(p -> {
       service(ClientKind.ENVOY, true, p.agents()).forEach(b::add);
       b.listener(ListenerFactory.probeTcp(listen.host(), p.port(), p.agents().service()));
@@ -101,6 +107,16 @@ public final class ProxyResources {
     for (ClientKind kind : ClientKind.values()) {
       built.remove(new Key(kind, gateway, site, service));
     }
+  }
+
+  /** The listener's RouteConfiguration named {@code name}, from the routes' virtual hosts ({@code hostOf}). */
+  private VersionedResource routes(boolean gateway, List<ServiceRoute> sorted, HostPort listen,
+      Function<ServiceRoute, VirtualHost> hostOf, String name) {
+    if (sorted.isEmpty()) {
+      return VersionedResource.of(name, RouteFactory.routes(name, List.of()));
+    }
+    return listenerRoutes.computeIfAbsent(new ListenerKey(gateway, sorted.getFirst().clientSite(), listen),
+        k -> new ListenerRoutes(name, hostOf)).of(sorted);
   }
 
   private List<VersionedResource> service(ClientKind kind, boolean gateway, ServiceRoute route) {

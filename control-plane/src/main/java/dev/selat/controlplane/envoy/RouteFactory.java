@@ -26,21 +26,22 @@ public final class RouteFactory {
    * also with the listener's port and the instances' ports, routed to cluster {@code X}.
    */
   public static RouteConfiguration outbound(Collection<ServiceRoute> routes, int listenerPort) {
-    RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ListenerFactory.OUTBOUND);
-    sorted(routes).forEach(route -> {
-      SortedSet<Integer> ports = new TreeSet<>();
-      ports.add(listenerPort);
-      for (LocalityRoute l : route.priorities()) {
-        l.endpoints().forEach(e -> ports.add(e.address().port()));
-      }
-      List<String> domains = new ArrayList<>();
-      for (String name : names(route)) {
-        domains.add(name);
-        ports.forEach(p -> domains.add(name + ":" + p));
-      }
-      config.addVirtualHosts(virtualHost(route, domains));
-    });
-    return config.build();
+    return routes(ListenerFactory.OUTBOUND, sorted(routes).stream().map(r -> outboundHost(r, listenerPort)).toList());
+  }
+
+  /** One service's virtual host in {@link #outbound}. */
+  static VirtualHost outboundHost(ServiceRoute route, int listenerPort) {
+    SortedSet<Integer> ports = new TreeSet<>();
+    ports.add(listenerPort);
+    for (LocalityRoute l : route.priorities()) {
+      l.endpoints().forEach(e -> ports.add(e.address().port()));
+    }
+    List<String> domains = new ArrayList<>();
+    for (String name : names(route)) {
+      domains.add(name);
+      ports.forEach(p -> domains.add(name + ":" + p));
+    }
+    return virtualHost(route, domains);
   }
 
   /**
@@ -48,9 +49,17 @@ public final class RouteFactory {
    * gateway's listener strips the port), routed to cluster {@code X}, which holds the site's own instances only.
    */
   public static RouteConfiguration gateway(Collection<ServiceRoute> routes) {
-    RouteConfiguration.Builder config = RouteConfiguration.newBuilder().setName(ListenerFactory.GATEWAY);
-    sorted(routes).forEach(route -> config.addVirtualHosts(virtualHost(route, names(route))));
-    return config.build();
+    return routes(ListenerFactory.GATEWAY, sorted(routes).stream().map(RouteFactory::gatewayHost).toList());
+  }
+
+  /** One service's virtual host in {@link #gateway}. */
+  static VirtualHost gatewayHost(ServiceRoute route) {
+    return virtualHost(route, names(route));
+  }
+
+  /** The RouteConfiguration {@code name} holding {@code hosts}, in their order. */
+  static RouteConfiguration routes(String name, List<VirtualHost> hosts) {
+    return RouteConfiguration.newBuilder().setName(name).addAllVirtualHosts(hosts).build();
   }
 
   private static List<String> names(ServiceRoute route) {

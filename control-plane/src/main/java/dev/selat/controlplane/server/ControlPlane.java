@@ -3,7 +3,9 @@ package dev.selat.controlplane.server;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Key;
+import com.google.inject.Module;
 import com.google.inject.TypeLiteral;
+import com.google.inject.util.Modules;
 import dev.selat.consul.ConsulBridge;
 import dev.selat.controlplane.config.SelatConfig;
 import dev.selat.controlplane.latency.ProbeSubscriptions;
@@ -47,7 +49,16 @@ public final class ControlPlane implements AutoCloseable {
 
   /** {@code env}: the process environment, or a test's ({@code SELAT_API_TOKEN}, {@code SELAT_API_TOKEN_FILE}). */
   public static ControlPlane start(SelatConfig config, java.util.Map<String, String> env) {
-    ControlPlane cp = new ControlPlane(Guice.createInjector(new ControlPlaneModule(config, env)));
+    return start(config, env, Modules.EMPTY_MODULE);
+  }
+
+  /**
+   * The same wiring with some of its bindings replaced by {@code overrides} ({@link Modules#override}): for the
+   * benchmarks, which time the publish loop from inside (issue 17).
+   */
+  static ControlPlane start(SelatConfig config, java.util.Map<String, String> env, Module overrides) {
+    ControlPlane cp = new ControlPlane(Guice.createInjector(
+        Modules.override(new ControlPlaneModule(config, env)).with(overrides)));
     // Both hop onto this serial scheduler anyway; delivering there keeps the bridge's sites free of them.
     cp.bridge.addListener(cp.scheduler, cp.engine::onCatalog);
     cp.bridge.addListener(cp.scheduler, cp.probes::onCatalog);

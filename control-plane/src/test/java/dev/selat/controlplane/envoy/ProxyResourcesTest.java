@@ -145,6 +145,48 @@ class ProxyResourcesTest {
   }
 
   /**
+   * The RouteConfiguration that lists every service: a health change leaves every virtual host as it was, so the same
+   * resource is reused (not built and serialized again); a new port, a new service or a removed one builds it again,
+   * and whatever is returned has the bytes a build from nothing has.
+   */
+  @Test
+  void routeConfiguration_reusedUntilAVirtualHostChanges_equalToABuildFromNothing() {
+    ProxyResources resources = new ProxyResources(140);
+    HostPort outbound = new HostPort("127.0.0.1", 15001);
+    List<ServiceRoute> routes = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      routes.add(route(String.format("svc-%03d", i), "PASSING", "PASSING"));
+    }
+    VersionedResource first = resources.forEnvoy(routes, outbound).resources(RDS).get(ListenerFactory.OUTBOUND);
+
+    routes.set(4, route("svc-004", "PASSING", "CRITICAL"));
+    VersionedResource afterHealth = resources.forEnvoy(routes, outbound).resources(RDS).get(ListenerFactory.OUTBOUND);
+    assertThat(afterHealth).as("a health change: same virtual hosts").isSameAs(first);
+    assertThat(afterHealth).isEqualTo(fromNothing(routes, outbound));
+
+    routes.set(4, route("svc-004", "PASSING", "PASSING", "PASSING"));
+    VersionedResource afterPort = resources.forEnvoy(routes, outbound).resources(RDS).get(ListenerFactory.OUTBOUND);
+    assertThat(afterPort.version()).as("a new instance port is a new domain").isNotEqualTo(first.version());
+    assertThat(afterPort).isEqualTo(fromNothing(routes, outbound));
+
+    routes.add(route("svc-100", "PASSING"));
+    VersionedResource added = resources.forEnvoy(routes, outbound).resources(RDS).get(ListenerFactory.OUTBOUND);
+    assertThat(added).isEqualTo(fromNothing(routes, outbound)).isNotEqualTo(afterPort);
+
+    routes.remove(0);
+    VersionedResource removed = resources.forEnvoy(routes, outbound).resources(RDS).get(ListenerFactory.OUTBOUND);
+    assertThat(removed).isEqualTo(fromNothing(routes, outbound)).isNotEqualTo(added);
+
+    HostPort other = new HostPort("127.0.0.1", 15002);
+    assertThat(resources.forEnvoy(routes, other).resources(RDS).get(ListenerFactory.OUTBOUND))
+        .as("another listener port: its own domains").isEqualTo(fromNothing(routes, other));
+  }
+
+  private static VersionedResource fromNothing(List<ServiceRoute> routes, HostPort outbound) {
+    return ProxyResources.envoy(routes, outbound, 140).resources(RDS).get(ListenerFactory.OUTBOUND);
+  }
+
+  /**
    * A gateway: its listener routes by Host with the port stripped, a virtual host per service answering its names
    * only; with probe forwarding, TCP and UDP listeners on the probe port to the probe agents' cluster.
    */
